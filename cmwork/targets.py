@@ -18,6 +18,7 @@ spike sits near t = 1/omega, far from where the tanh-sinh nodes cluster.
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from typing import Callable, Optional, Sequence, Tuple
 
 import mpmath
@@ -42,7 +43,10 @@ def as_real(name: str, value, *, positive: bool = False,
             nonzero: bool = False) -> mpf:
     """``value`` as an mpf at the current precision, or a ValueError naming it."""
     try:
-        x = mpmath.mpmathify(value)
+        if isinstance(value, Fraction):
+            x = mpf(value.numerator) / value.denominator
+        else:
+            x = mpmath.mpmathify(value)
     except (TypeError, ValueError):
         raise ValueError(f"{name}={value!r}: expected a real number") from None
     if isinstance(x, mpmath.mpc):
@@ -481,7 +485,10 @@ class MemoryTarget(Target):
         with workdps(DEFAULT_DPS):
             self.a_star = as_vector("a_star", a_star, nonzero=True)
             self.w_star = as_vector("w_star", w_star, positive=True)
-            self.omega = _omega(omega)
+            _omega(omega)
+        # kept as given (a Fraction or string stays exact) and converted at
+        # the working precision of each use: 1/omega multiplies w in e^{-w/omega}
+        self._omega = omega
         if len(self.a_star) != len(self.w_star):
             raise ValueError(f"a_star has {len(self.a_star)} entries and "
                              f"w_star has {len(self.w_star)}: expected the "
@@ -502,6 +509,16 @@ class MemoryTarget(Target):
                 f"omega={mpmath.nstr(self.omega, 17)})")
 
     @property
+    def omega(self) -> mpf:
+        """omega at the current working precision."""
+        return _omega(self._omega)
+
+    @property
+    def inv_omega(self) -> mpf:
+        """The memory 1/omega at the current working precision."""
+        return 1 / self.omega
+
+    @property
     def m_star(self) -> int:
         return len(self.a_star)
 
@@ -510,12 +527,13 @@ class MemoryTarget(Target):
         return MemoryTarget(a_star=self.a_star, w_star=self.w_star,
                             template=self.template, omega=omega)
 
+
     def __call__(self, t):
         return self.exponential_part(t) + self.template(t - 1 / self.omega)
 
     def delta(self, n, s, *, dps=DEFAULT_DPS):
         """Delta_{n,omega}(s) of eq. (88) at this target's omega."""
-        return self.template.delta(n, s, self.omega, dps=dps)
+        return self.template.delta(n, s, self._omega, dps=dps)
 
     def moment(self, n, s, *, dps=DEFAULT_DPS):
         dps = check_dps(dps)
@@ -530,7 +548,7 @@ class MemoryTarget(Target):
             cross = mpmath.fsum(a * self.delta(0, w, dps=dps + 5)
                                 for a, w in zip(self.a_star, self.w_star))
             v = self.exponential_part.norm2(dps=dps + 5) + 2 * cross + \
-                self.template.shifted_norm2(self.omega, dps=dps + 5)
+                self.template.shifted_norm2(self._omega, dps=dps + 5)
         return +v
 
 
