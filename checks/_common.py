@@ -37,6 +37,12 @@ def parse_nonzero(text: str) -> Fraction:
     return x
 
 
+def parse_flag(text: str) -> int:
+    if str(text).strip() not in ("0", "1"):
+        raise ValueError("expected 0 or 1")
+    return int(text)
+
+
 def parse_width(text: str) -> int:
     m = parse_int(text)
     if m < 1:
@@ -185,3 +191,17 @@ def points_param(default, quick=None, full=None):
     return Param("points", "random points on affine spaces M*_P",
                  "integer >= 1", default, quick=quick, full=full,
                  parse=parse_width)
+
+
+def hessian_spectrum(J, a_hat, w_hat, dps):
+    """Eigenvalues of Hess J_m at two precisions (see resolve_eigenvalues)."""
+    from cmwork.spectrum import resolve_eigenvalues
+    return resolve_eigenvalues(lambda d: J.hessian(a_hat, w_hat, dps=d), dps)
+
+
+def perturbation_bound(rho, a_hat, w_hat, dps):
+    """Gershgorin bound of 2 E_omega (eq. (100)): 2 max_k(|a_k Delta_2| + |Delta_1|)."""
+    with mpmath.workdps(dps):
+        return 2 * max(abs(a * rho.delta(2, w, dps=dps))
+                       + abs(rho.delta(1, w, dps=dps))
+                       for a, w in zip(a_hat, w_hat))
