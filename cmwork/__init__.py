@@ -1,0 +1,25 @@
+"""cmwork: symbolic-numeric checks of "On the Curse of Memory in Recurrent
+Neural Networks: Approximation and Optimization Analysis" (Li, Han, E, Li).
+
+Public API (Section 4.2.2 of the paper):
+
+* :class:`GaussianTemplate`, :class:`BumpTemplate`, :class:`CallableTemplate`
+  -- templates rho0 of eq. (86);
+* :class:`MemoryTarget`, :class:`ExponentialSum` -- targets rho;
+* :func:`delta` -- Delta_{n,omega}(w) of eq. (88);
+* :class:`Loss` -- J_m of eq. (80) with gradient and Hessian;
+* :func:`eigenvalues`, :func:`gershgorin_discs`, :func:`weyl_interval`,
+  :func:`digits_for` -- spectra at a requested precision;
+* :class:`Partition`, :func:`partitions`, :func:`count_affine_spaces`,
+  :func:`point_on` -- the affine spaces M*_P of Definition 4.1.
+"""
+__version__ = "0.1.0"
+
+from .landscape import (Partition, count_affine_spaces, partitions,  # noqa
+                        point_on, random_partition, stirling2)
+from .loss import Loss  # noqa: F401
+from .precision import digits_for, workdps  # noqa: F401
+from .spectrum import (eigenvalues, gershgorin_bound,  # noqa: F401
+                       gershgorin_discs, resolve_eigenvalues, weyl_interval)
+from .targets import (BumpTemplate, CallableTemplate, ExponentialSum,  # noqa
+                      GaussianTemplate, MemoryTarget, Template, delta)

@@ -1,0 +1,215 @@
+"""The ``cmwork`` command line.
+
+    cmwork list [--params ID]          claims, their place in the paper, status
+    cmwork check [ID ...]              run claims; a table; exit 1 if any fails
+          --quick | --full | --default preset sizes (quick is the default)
+          --json FILE, --dps N, --seed N, --set NAME=VALUE
+    cmwork errata                      where the printed paper differs from
+                                       the derivations
+    cmwork derive ID                   print a derivation
+
+Errors in what was typed end in one line on stderr and exit status 2.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from typing import List, Optional
+
+from . import __version__
+from .claims import (DEFAULT_SEED, FAILS, UsageError, dumps, get, load_all)
+from .precision import MAX_DPS
+from .report import table_header, table_row, tally
+
+#: Every claim id of the paper (DESIGN, "Claim ids"), implemented or not.
+PAPER_CLAIMS = [
+    ("prop-3.1", "Section 3.1, Proposition 3.1"),
+    ("lemma-3.1", "Section 3.1, Lemma 3.1"),
+    ("lemma-3.2", "Section 3.1, Lemma 3.2"),
+    ("thm-3.1", "Section 3.1, Theorem 3.1"),
+    ("thm-3.3", "Section 3.2, Theorem 3.3"),
+    ("eq-72", "Section 3.3, eq. (72)"),
+    ("lemma-4.1", ""), ("eq-92-99", ""), ("prop-4.1", ""), ("prop-4.2", ""),
+    ("prop-4.3", ""), ("prop-4.4", ""), ("remark-4.6", ""),
+    ("thm-4.1", "Section 4.2.2 (4), Theorem 4.1"),
+    ("remark-4.7", "Section 4.2.2 (4), Remark 4.7"),
+    ("lemma-a.1", "Appendix A, Lemma A.1"), ("lemma-a.2", "Appendix A, Lemma A.2"),
+    ("thm-a.1", "Appendix A, Theorem A.1"), ("thm-a.2", "Appendix A, Theorem A.2"),
+    ("thm-a.3", "Appendix A, Theorem A.3"), ("thm-a.4", "Appendix A, Theorem A.4"),
+    ("thm-a.5", "Appendix A, Theorem A.5"), ("thm-a.6", "Appendix A, Theorem A.6"),
+    ("thm-a.7", "Appendix A, Theorem A.7"), ("prop-a.1", "Appendix A, Prop. A.1"),
+    ("appendix-b", "Appendix B"),
+    ("fig-1", "Figure 1"), ("fig-2", "Figure 2"), ("fig-3", "Figure 3"),
+    ("fig-4", "Figure 4"),
+]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):            # one line, exit 2
+        raise UsageError(message)
+
+
+def _build() -> argparse.ArgumentParser:
+    p = _Parser(prog="cmwork", description="Checks of 'On the Curse of Memory "
+                "in Recurrent Neural Networks' (Li, Han, E, Li).")
+    p.add_argument("--version", action="version", version=f"cmwork {__version__}")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+
+    q = sub.add_parser("list", help="claims and their status")
+    q.add_argument("--params", metavar="ID", help="parameters of one claim")
+
+    c = sub.add_parser("check", help="run claims and print verdicts")
+    c.add_argument("ids", nargs="*", metavar="ID")
+    size = c.add_mutually_exclusive_group()
+    size.add_argument("--quick", dest="preset", action="store_const",
+                      const="quick", help="small sizes (the default)")
+    size.add_argument("--default", dest="preset", action="store_const",
+                      const="default", help="the claims' default sizes")
+    size.add_argument("--full", dest="preset", action="store_const",
+                      const="full", help="large sizes (minutes)")
+    c.add_argument("--json", metavar="FILE", help="write verdicts as JSON")
+    c.add_argument("--dps", type=_dps, help="base decimal digits (default: "
+                   "each claim's own budget)")
+    c.add_argument("--seed", type=_seed, default=DEFAULT_SEED)
+    c.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="override a parameter (one claim only)")
+
+    sub.add_parser("errata", help="where the printed paper differs")
+
+    d = sub.add_parser("derive", help="print a derivation")
+    d.add_argument("id", metavar="ID")
+    return p
+
+
+def _dps(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--dps {text!r}: expected an integer")
+    if not 5 <= v <= MAX_DPS:
+        raise argparse.ArgumentTypeError(
+            f"--dps {v}: allowed are 5 <= dps <= {MAX_DPS}")
+    return v
+
+
+def _seed(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--seed {text!r}: expected an integer")
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"--seed {v}: expected >= 0")
+    return v
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    try:
+        args = _build().parse_args(argv)
+        if args.command is None:
+            _build().print_help()
+            return 2
+        return {"list": _list, "check": _check, "errata": _errata,
+                "derive": _derive}[args.command](args)
+    except UsageError as exc:
+        print(f"cmwork: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("cmwork: interrupted", file=sys.stderr)
+        return 130
+
+
+def _list(args) -> int:
+    claims = load_all()
+    if args.params:
+        claim = get(args.params)
+        print(f"{claim.id}: {claim.title}\n  {claim.where}\n  {claim.statement}")
+        print(f"\n  {'name':<12} {'default':<24} {'quick':<24} {'full':<24} domain")
+        for p in claim.params:
+            print(f"  {p.name:<12} {_fmt(p.default):<24} "
+                  f"{_fmt(p.value('quick')):<24} {_fmt(p.value('full')):<24} "
+                  f"{p.domain}")
+        return 0
+    for cid, where in PAPER_CLAIMS:
+        if cid in claims:
+            c = claims[cid]
+            print(f"{cid:<11} implemented      {c.where}\n{'':<29}{c.title}")
+        else:
+            print(f"{cid:<11} not implemented  {where}")
+    return 0
+
+
+def _fmt(v) -> str:
+    if isinstance(v, (tuple, list)):
+        return ",".join(str(x) for x in v)
+    return str(v)
+
+
+def _check(args) -> int:
+    claims = load_all()
+    ids = args.ids or list(claims)
+    for cid in ids:
+        get(cid)                                   # unknown id: exit 2
+    overrides = {}
+    for item in args.set:
+        if "=" not in item:
+            raise UsageError(f"--set {item!r}: expected NAME=VALUE")
+        name, value = item.split("=", 1)
+        overrides[name.strip()] = value.strip()
+    if overrides and len(ids) != 1:
+        raise UsageError("--set needs exactly one claim ID")
+    preset = args.preset or "quick"
+    for cid in ids:                                 # validate before running
+        claims[cid].resolve(preset, overrides)
+    print(f"cmwork {__version__}: {len(ids)} claim(s), preset {preset}, "
+          f"seed {args.seed}" + (f", dps {args.dps}" if args.dps else ""))
+    print(table_header())
+    verdicts, start = [], time.perf_counter()
+    for cid in ids:
+        if sys.stderr.isatty():
+            print(f"  running {cid} ...", end="\r", file=sys.stderr, flush=True)
+        try:
+            v = claims[cid].run(preset, dps=args.dps, seed=args.seed,
+                                overrides=overrides)
+        except ValueError as exc:          # parameters the library refused
+            raise UsageError(f"{cid}: {exc}") from None
+        verdicts.append(v)
+        print(table_row(v), flush=True)
+    print(f"{tally(verdicts)} in {time.perf_counter() - start:.1f}s")
+    if args.json:
+        try:
+            with open(args.json, "w") as fh:
+                fh.write(dumps(verdicts) + "\n")
+        except OSError as exc:
+            raise UsageError(f"--json {args.json!r}: {exc.strerror}") from None
+    return 1 if any(v.status == FAILS for v in verdicts) else 0
+
+
+def _errata(args) -> int:
+    import sympy as sp
+    from proofs import all_derivations
+    found = 0
+    for d in all_derivations():
+        for s in d.errata:
+            found += 1
+            print(f"[{found}] {s.where}  ({d.id})")
+            print(f"    printed: {sp.sstr(s.printed)}")
+            print(f"    derived: {sp.sstr(s.derived)}")
+            if s.note:
+                print(f"    note:    {s.note}")
+    print(f"{found} difference(s) between the printed paper and the derivations")
+    return 0
+
+
+def _derive(args) -> int:
+    from proofs import all_derivations
+    known = {d.id: d for d in all_derivations()}
+    if args.id not in known:
+        raise UsageError(f"no derivation {args.id!r}; known: "
+                         f"{', '.join(sorted(known))}")
+    print(known[args.id].text())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
