@@ -23,7 +23,7 @@ import numpy as np
 from mpmath import mpf
 
 from . import symbolic
-from .precision import DEFAULT_DPS, check_dps, digits_for, workdps
+from .precision import DEFAULT_DPS, check_dps, digits_for, rounded, workdps
 from .targets import MemoryTarget, Target, as_vector
 
 #: Extra digits for the internal sums of the entries (chosen here).
@@ -94,7 +94,7 @@ class Loss:
             v = mpmath.fsum(f(*self._args(k, k, a_, w_, S, Mo))
                             for k in range(self.m))
             v += self.target.norm2(dps=dps + _GUARD)
-        return +v
+        return rounded(v, dps)
 
     def gradient(self, a, w, *, dps: int = DEFAULT_DPS) -> mpmath.matrix:
         """(dJ/da_1..dJ/da_m, dJ/dw_1..dJ/dw_m), a 2m x 1 mpmath matrix."""

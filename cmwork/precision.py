@@ -73,3 +73,9 @@ def workdps(dps: int) -> Iterator[None]:
 def eps(dps: int) -> mpmath.mpf:
     """Unit roundoff 10^{-dps} as an mpf (the relative error of one rounding)."""
     return mpmath.mpf(10) ** (-int(dps))
+
+
+def rounded(x, dps: int):
+    """``x`` rounded to ``dps`` digits (inside the context, not after it)."""
+    with mpmath.workdps(dps):
+        return +x

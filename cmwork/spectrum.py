@@ -55,20 +55,22 @@ def eigenvalues(matrix, *, dps: int = 50) -> List[mpf]:
         return sorted(+ev[i] for i in range(A.rows))
 
 
-def gershgorin_discs(matrix) -> List[Tuple[mpf, mpf]]:
-    """(centre, radius) of each row's Gershgorin disc.
+def gershgorin_discs(matrix, *, dps: int = 50) -> List[Tuple[mpf, mpf]]:
+    """(centre, radius) of each row's Gershgorin disc, radii at ``dps`` digits.
 
     >>> gershgorin_discs([[1, 2], [2, -3]])
     [(mpf('1.0'), mpf('2.0')), (mpf('-3.0'), mpf('2.0'))]
     """
-    A = mpmath.matrix(matrix)
-    return [(A[i, i], mpmath.fsum(abs(A[i, j]) for j in range(A.cols) if j != i))
-            for i in range(A.rows)]
+    with workdps(check_dps(dps)):
+        A = mpmath.matrix(matrix)
+        return [(A[i, i], mpmath.fsum(abs(A[i, j]) for j in range(A.cols)
+                                      if j != i)) for i in range(A.rows)]
 
 
-def gershgorin_bound(matrix) -> mpf:
+def gershgorin_bound(matrix, *, dps: int = 50) -> mpf:
     """max_i (|A_ii| + sum_{j != i} |A_ij|): a bound on every |eigenvalue|."""
-    return max(abs(c) + r for c, r in gershgorin_discs(matrix))
+    with workdps(check_dps(dps)):
+        return max(abs(c) + r for c, r in gershgorin_discs(matrix, dps=dps))
 
 
 def weyl_interval(base: Sequence, perturbation_norm) -> List[Tuple[mpf, mpf]]:

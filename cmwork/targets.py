@@ -25,7 +25,7 @@ import mpmath
 from mpmath import mpf
 
 from . import symbolic
-from .precision import DEFAULT_DPS, check_dps, workdps
+from .precision import DEFAULT_DPS, check_dps, rounded, workdps
 
 #: Guard digits for quadrature beyond the requested precision (chosen here).
 QUAD_GUARD = 10
@@ -146,7 +146,7 @@ class Template:
                 pts = [-mu, mpmath.inf]
             value, err = mpmath.quad(f, pts, error=True)
             value, err = value * factor, err * factor
-        return +value, +err
+        return rounded(value, dps), rounded(err, dps)
 
     # -- norms ----------------------------------------------------------------
     def shifted_norm2(self, omega, *, dps: int = DEFAULT_DPS) -> mpf:
@@ -167,7 +167,7 @@ class Template:
                 return mpf(0)
             inner = [b for b in self.breakpoints(0) if start < b < hi]
             value = mpmath.quad(lambda s: self(s) ** 2, [start] + inner + [hi])
-        return +value
+        return rounded(value, dps)
 
     def bilateral_laplace(self, w, *, dps: int = DEFAULT_DPS) -> mpf:
         """int_R e^{-w s} rho0(s) ds: the limit of Delta / (omega^-n e^{-w/omega}).
@@ -181,7 +181,7 @@ class Template:
             lo, hi = self.support
             pts = [lo] + [b for b in self.breakpoints(w_) if lo < b < hi] + [hi]
             value = mpmath.quad(lambda s: mpmath.exp(-w_ * s) * self(s), pts)
-        return +value
+        return rounded(value, dps)
 
     def check_finite(self, name: str = "template") -> None:
         """ValueError unless rho0 is finite and real at sample points."""
@@ -265,14 +265,14 @@ class GaussianTemplate(Template):
             for k in range(2, n + 1):
                 i_prev, i_cur = i_cur, nu * i_cur + (k - 1) * sig ** 2 * i_prev
             value = self.c0 * mpmath.exp(-w_ * mu + w_ ** 2 * sig ** 2 / 2) * i_cur
-        return +value
+        return rounded(value, dps)
 
     def _square_integral(self, lower, dps):
         # int_lower^oo c0^2 e^{-s^2/sigma^2} ds
         with workdps(check_dps(dps) + QUAD_GUARD):
             v = self.c0 ** 2 * self.sigma * mpmath.sqrt(mpmath.pi) / 2 * \
                 mpmath.erfc(mpf(lower) / self.sigma)
-        return +v
+        return rounded(v, dps)
 
     def bilateral_laplace(self, w, *, dps=DEFAULT_DPS):
         """c0 sigma sqrt(2 pi) e^{w^2 sigma^2 / 2}."""
@@ -334,7 +334,7 @@ class BumpTemplate(Template):
             lower = max(-h, -mu)
             value = mpmath.exp(-w_ * mu) * (F(h, mu, w_, self.c0, h)
                                             - F(lower, mu, w_, self.c0, h))
-        return +value
+        return rounded(value, dps)
 
     def _square_integral(self, lower, dps):
         h = self.half_width
@@ -344,7 +344,7 @@ class BumpTemplate(Template):
             if not start < h:
                 return mpf(0)
             v = F(h, self.c0, h) - F(start, self.c0, h)
-        return +v
+        return rounded(v, dps)
 
     def bilateral_laplace(self, w, *, dps=DEFAULT_DPS):
         _, F = symbolic.bump_laplace_bilateral()
@@ -353,7 +353,7 @@ class BumpTemplate(Template):
             w_ = as_real("w", w, positive=True)
         with workdps(dps + self._guard(0, w_ * self.half_width)):
             v = F(w_, self.c0, self.half_width)
-        return +v
+        return rounded(v, dps)
 
 
 class CallableTemplate(Template):
@@ -459,14 +459,14 @@ class ExponentialSum(Target):
             s_ = as_real("s", s, positive=True)
             v = mpmath.factorial(n) * mpmath.fsum(
                 a / (s_ + w) ** (n + 1) for a, w in zip(self.a, self.w))
-        return +v
+        return rounded(v, dps)
 
     def norm2(self, *, dps=DEFAULT_DPS):
         with workdps(check_dps(dps)):
             v = mpmath.fsum(ai * aj / (wi + wj)
                             for ai, wi in zip(self.a, self.w)
                             for aj, wj in zip(self.a, self.w))
-        return +v
+        return rounded(v, dps)
 
 
 class MemoryTarget(Target):
@@ -540,7 +540,7 @@ class MemoryTarget(Target):
         with workdps(dps + 5):
             v = self.exponential_part.moment(n, s, dps=dps + 5) + \
                 self.delta(n, s, dps=dps + 5)
-        return +v
+        return rounded(v, dps)
 
     def norm2(self, *, dps=DEFAULT_DPS):
         dps = check_dps(dps)
@@ -549,7 +549,7 @@ class MemoryTarget(Target):
                                 for a, w in zip(self.a_star, self.w_star))
             v = self.exponential_part.norm2(dps=dps + 5) + 2 * cross + \
                 self.template.shifted_norm2(self._omega, dps=dps + 5)
-        return +v
+        return rounded(v, dps)
 
 
 def _short(values) -> str:
