@@ -38,7 +38,7 @@ class Loss:
     ...                    template=GaussianTemplate(c0=1, sigma=1))
     >>> J = Loss(rho, m=2)
     >>> mpmath.nstr(J.value([0.5, 0.5], [1, 1], dps=30), 15)  # = ||rho_0w||^2
-    '0.886226925452758'
+    '1.77245385090552'
     """
 
     def __init__(self, target: Target, *, m: int):
