@@ -20,7 +20,7 @@ from cmwork.claims import FAILS, HOLDS, INCONCLUSIVE, Claim, Verdict, register
 from cmwork.loss import Loss
 
 from ._common import (configurations, fit_rate, inv_omega_param, make_target,
-                      points_param, rate_judgement, short, target_params,
+                      points_param, bound_judgement, short, target_params,
                       width_param)
 
 EXTRA = 20
@@ -66,11 +66,12 @@ def check(params, *, dps=None, seed=0, sign_a=-2, sign_w=2, rate_factor=1,
             elif norm < err * mpf(10) ** DIGITS:
                 undecided.append(f"1/omega = {inv}: |grad| = {short(norm, 3)} "
                                  f"not resolved (error {short(err, 2)})")
-        fit = fit_rate(grid, norms)
+        upper = len(grid) // 2 - 1
+        fit = fit_rate(grid[upper:], norms[upper:])
         claimed = rate_factor * float(min(w_hat))
-        ok, why = rate_judgement(fit, claimed, power)
+        ok, why, growth = bound_judgement(grid, norms, claimed, power)
         fits.append({"partition": part.pretty(), "min_w_hat": min(w_hat),
-                     **fit, "judgement": why})
+                     **fit, "judgement": why, "growth": growth})
         if not ok:
             fails.append(f"P = {part.pretty()}: {why}")
     evidence = {"rows": rows, "fits": fits, "dps_used": sorted(used),

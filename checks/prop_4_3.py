@@ -27,7 +27,7 @@ from cmwork.targets import ExponentialSum
 
 from ._common import (configurations, fit_rate, hessian_spectrum,
                       inv_omega_param, make_target, perturbation_bound,
-                      points_param, rate_judgement, short, target_params,
+                      points_param, bound_judgement, short, target_params,
                       width_param)
 
 DIGITS = 6
@@ -91,10 +91,13 @@ def check(params, *, dps=None, seed=0, count_offset=0, rate_factor=1, power=2):
                                      f"1/omega = {inv}")
                 small.append(abs(vals[s_idx]))
         if len(small) == len(grid) and len(grid) >= 3:
-            fit = fit_rate(grid, small)
-            ok, why = rate_judgement(fit, rate_factor * float(min(w_hat)), power)
+            upper = len(grid) // 2 - 1
+            fit = fit_rate(grid[upper:], small[upper:])
+            ok, why, growth = bound_judgement(
+                grid, small, rate_factor * float(min(w_hat)), power)
             shared = [w_hat[b[0]] for b in part.blocks if len(b) > 1]
             fits.append({"partition": part.pretty(), **fit, "judgement": why,
+                         "growth": growth,
                          "c_expected_from_blocks": min(shared) if shared
                          else None})
             if not ok:
