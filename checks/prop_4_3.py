@@ -123,7 +123,8 @@ def check(params, *, dps=None, seed=0, count_offset=0, rate_factor=1, power=2):
 
 CLAIM = register(Claim(
     id="prop-4.3",
-    title="At most 2m* O(1) positive Hessian eigenvalues; others O(omega^-2 e^(-c/omega))",
+    title=("At most 2m* O(1) positive Hessian eigenvalues; others "
+           "O(omega^-2 e^(-c/omega))"),
     where="Section 4.2.2 (3), Proposition 4.3, eqs. (95)-(100)",
     statement=("On M*_P, lambda_1..lambda_m' > 0 with m' <= 2m*, and "
                "lambda_{m'+1..2m} = O(omega^-2 e^(-c/omega))."),
