@@ -161,6 +161,8 @@ def _check(args) -> int:
     preset = args.preset or "quick"
     for cid in ids:                                 # validate before running
         claims[cid].resolve(preset, overrides)
+    if args.json:
+        _check_writable(args.json)
     print(f"cmwork {__version__}: {len(ids)} claim(s), preset {preset}, "
           f"seed {args.seed}" + (f", dps {args.dps}" if args.dps else ""))
     print(table_header())
@@ -183,6 +185,18 @@ def _check(args) -> int:
         except OSError as exc:
             raise UsageError(f"--json {args.json!r}: {exc.strerror}") from None
     return 1 if any(v.status == FAILS for v in verdicts) else 0
+
+
+def _check_writable(path: str) -> None:
+    """Refuse an unwritable --json FILE before a long run, not after it."""
+    import os
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise UsageError(f"--json {path!r}: is a folder, expected a file")
+    if not os.path.isdir(folder):
+        raise UsageError(f"--json {path!r}: folder {folder!r} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise UsageError(f"--json {path!r}: folder {folder!r} is not writable")
 
 
 def _errata(args) -> int:

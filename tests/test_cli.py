@@ -49,7 +49,8 @@ def test_bad_usage_exits_2_with_one_line(capsys):
     for argv in (["check", "nope"], ["check", "--dps", "2"],
                  ["check", "prop-4.4", "--set", "m=0"],
                  ["check", "prop-4.4", "--set", "inv_omegas=-1"],
-                 ["frobnicate"], ["derive", "nope"]):
+                 ["frobnicate"], ["derive", "nope"],
+                 ["check", "prop-4.1", "--json", "/nonexistent/dir/v.json"]):
         assert main(argv) == 2, argv
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and err[0].startswith("cmwork: error:"), argv
