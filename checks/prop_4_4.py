@@ -29,8 +29,14 @@ DIGITS = 6
 
 
 def smallest_eigenvalue_rows(params, configs, grid, dps, expected_sign,
-                             claim_id):
-    """Shared with remark-4.6: sign of lambda_min over points and memories."""
+                             claim_id, certified=False):
+    """Shared with remark-4.6: sign of lambda_min over points and memories.
+
+    With ``certified`` the sign is read from the certified inertia of the
+    Hessian (ball arithmetic), lambda_min gets a certified enclosure around
+    the mpmath estimate, and Delta_1(w*_j) != 0 is proven; the mpmath
+    result stays in the evidence as a cross-check.
+    """
     rows, fails, undecided, used = [], [], [], set()
     for part, a_hat, w_hat in configs:
         lams = []
@@ -46,14 +52,22 @@ def smallest_eigenvalue_rows(params, configs, grid, dps, expected_sign,
                 delta1 = [rho.delta(1, w, dps=d) for w in rho.w_star]
             row = {"partition": part.pretty(), "inv_omega": inv, "dps": d,
                    "dps_check": spec.dps_high, "lambda_min": lam, "error": err,
-                   "sign": sign, "Delta_1_at_w_star": delta1}
+                   "sign": sign, "Delta_1_at_w_star": delta1,
+                   "dim_M_P": part.m - part.m_star}
+            if certified:
+                sign = _certify(row, J, rho, a_hat, w_hat, d, sign, fails)
             mech = _mechanism(J, part, a_hat, w_hat, d)
             if mech:
                 row.update(mech)
             rows.append(row)
             lams.append(lam)
             where = f"1/omega = {inv}, m = {len(a_hat)}, P = {part.pretty()}"
-            if sign == 0:
+            if sign == 0 and certified:
+                c = row["certified"]
+                undecided.append(f"ball arithmetic could not sign lambda_min at "
+                                 f"{c['prec_bits']} bits ({c['undecided']} "
+                                 f"eigenvalue(s) undecided) at {where}")
+            elif sign == 0:
                 undecided.append(f"lambda_min = {short(lam, 3)} within its error "
                                  f"{short(err, 2)} at {where}")
             elif sign != expected_sign:
@@ -63,6 +77,36 @@ def smallest_eigenvalue_rows(params, configs, grid, dps, expected_sign,
         if len(grid) >= 3 and all(x != 0 for x in lams):
             rows[-1]["fit_lambda_min"] = fit_rate(grid, lams)
     return rows, fails, undecided, used
+
+
+def _certify(row, J, rho, a_hat, w_hat, d, sign_mp, fails):
+    """Certified inertia, lambda_min enclosure, Delta_1 != 0; returns the sign."""
+    from cmwork import certified as C
+    bits = C.bits_for_digits(d)
+    build = lambda b: C.hessian_ball(J, a_hat, w_hat, prec=b)  # noqa: E731
+    inert = C.inertia(build, prec=bits)
+    n = 2 * J.m
+    d1 = [C.delta_ball(rho.template, 1, w, rho._omega, prec=bits)
+          for w in rho.w_star]
+    row["certified"] = {"negative": inert.negative, "positive": inert.positive,
+                        "undecided": inert.undecided, "prec_bits": inert.prec,
+                        "Delta_1_at_w_star": [C.ball_str(x, 8) for x in d1],
+                        "Delta_1_nonzero": all(not x.contains(0) for x in d1)}
+    sign = -1 if inert.negative >= 1 else (+1 if inert.positive == n else 0)
+    if sign == -1:
+        enc = C.enclose_near(build, 0, row["lambda_min"], row["error"],
+                             prec=inert.prec)
+        row["certified"].update(lambda_min_lo=enc.lo, lambda_min_hi=enc.hi,
+                                enclosure_certified=enc.certified,
+                                enclosure_prec_bits=enc.prec)
+        if not enc.certified:
+            row["certified"]["enclosure_why"] = enc.why
+    if sign and sign_mp and sign != sign_mp:
+        fails.append(f"certified inertia ({inert}) contradicts the mpmath sign "
+                     f"{sign_mp:+d} of lambda_min = {short(row['lambda_min'], 6)}"
+                     f" at 1/omega = {row['inv_omega']}")
+    row["sign"] = sign
+    return sign
 
 
 def _mechanism(J, part, a_hat, w_hat, dps):
@@ -79,14 +123,18 @@ def _mechanism(J, part, a_hat, w_hat, dps):
                                                                 for x in Hv))}
 
 
-def check(params, *, dps=None, seed=0, expected_sign=-1):
-    """``expected_sign=+1`` claims a positive smallest eigenvalue (wrong)."""
+def check(params, *, dps=None, seed=0, expected_sign=-1, certified=False):
+    """``expected_sign=+1`` claims a positive smallest eigenvalue (wrong).
+
+    ``certified``: signs from the certified inertia (ball arithmetic), and
+    lambda_min enclosed; the verdict is certified when every sign is.
+    """
     m = params["m"]
     m_star = len(params["a_star"])
     configs = configurations(params, seed, "prop-4.4")
     grid = list(params["inv_omegas"])
     rows, fails, undecided, used = smallest_eigenvalue_rows(
-        params, configs, grid, dps, expected_sign, "prop-4.4")
+        params, configs, grid, dps, expected_sign, "prop-4.4", certified)
     notes = []
     if m <= 2 * m_star:
         notes.append(f"m = {m} <= 2m* = {2 * m_star}: outside the hypothesis "
@@ -96,28 +144,65 @@ def check(params, *, dps=None, seed=0, expected_sign=-1):
     if params["explore"] and m_star + 1 <= 2 * m_star and m > 2 * m_star:
         cfg = configurations(params, seed, "prop-4.4-explore", m=m_star + 1)
         extra_rows, f2, u2, used2 = smallest_eigenvalue_rows(
-            params, cfg, grid[-1:], dps, expected_sign, "prop-4.4")
+            params, cfg, grid[-1:], dps, expected_sign, "prop-4.4", certified)
         used |= used2
         if not f2 and not u2:
             notes.append(f"also negative at m = m* + 1 = {m_star + 1} <= 2m*: "
                          "m > 2m* is sufficient, not necessary")
+    if certified:
+        notes += certified_notes(rows + extra_rows)
     last = [r for r in rows if r["inv_omega"] == grid[-1]]
     evidence = {"rows": rows, "beyond_hypothesis": extra_rows,
                 "dps_used": sorted(used)}
     top = max(used)
     if fails:
         return Verdict("prop-4.4", FAILS, fails[0], evidence, dps=top,
-                       notes=notes)
+                       notes=notes, certified=certified)
     if undecided:
         return Verdict("prop-4.4", INCONCLUSIVE, undecided[0] + "; raise --dps",
                        evidence, dps=top, notes=notes)
     r = max(last, key=lambda r: r["lambda_min"])
+    head = (f"lambda_min < 0 at all {len(rows)} points, m = {m}, m* = "
+            f"{m_star}; at 1/omega = {grid[-1]}: ")
+    if certified:
+        return Verdict("prop-4.4", HOLDS, head + certified_summary(r),
+                       evidence, dps=top, notes=notes,
+                       certified=all_enclosed(rows + extra_rows))
     return Verdict(
-        "prop-4.4", HOLDS,
-        f"lambda_min < 0 at all {len(rows)} points, m = {m}, m* = {m_star}; at "
-        f"1/omega = {grid[-1]}: lambda_min = {short(r['lambda_min'], 6)} +- "
+        "prop-4.4", HOLDS, head +
+        f"lambda_min = {short(r['lambda_min'], 6)} +- "
         f"{short(r['error'], 2)} ({r['dps']} digits, checked at "
         f"{r['dps_check']})", evidence, dps=top, notes=notes)
+
+
+def certified_summary(row) -> str:
+    """'lambda_min in [lo, hi] (certified, N bits)' for one row."""
+    c = row["certified"]
+    if not c.get("enclosure_certified"):
+        return (f"lambda_min < 0 certified by inertia ({c['negative']} "
+                f"negative, {c['prec_bits']} bits); its enclosure was not: "
+                f"{c.get('enclosure_why', '')}")
+    lo, hi = c["lambda_min_lo"], c["lambda_min_hi"]
+    with mpmath.workprec(c["enclosure_prec_bits"] + 16):
+        mid, rad = (lo + hi) / 2, (hi - lo) / 2
+    return (f"lambda_min = {short(mid, 8)} +- {short(rad, 2)}, certified "
+            f"({c['enclosure_prec_bits']} bits)")
+
+
+def all_enclosed(rows) -> bool:
+    """Every sign certified and Delta_1(w*) != 0 proven at every row."""
+    return all(r.get("certified", {}).get("Delta_1_nonzero") and r["sign"] != 0
+               for r in rows)
+
+
+def certified_notes(rows):
+    """What the certified inertia shows beyond the claim."""
+    rows = [r for r in rows if "certified" in r]
+    if rows and all(r["certified"]["negative"] == r["dim_M_P"]
+                    and r["certified"]["undecided"] == 0 for r in rows):
+        return ["certified inertia: at every point the number of negative "
+                "eigenvalues equals dim M*_P = m - m*, not just one"]
+    return []
 
 
 CLAIM = register(Claim(
@@ -135,4 +220,5 @@ CLAIM = register(Claim(
               "0 | 1", 1, parse=parse_flag),
     ],
     check=check,
+    certifiable=True,
 ))

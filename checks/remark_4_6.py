@@ -16,11 +16,16 @@ from cmwork.claims import FAILS, HOLDS, INCONCLUSIVE, Claim, Verdict, register
 
 from ._common import (configurations, inv_omega_param, points_param, short,
                       target_params)
-from .prop_4_4 import smallest_eigenvalue_rows
+from .prop_4_4 import (all_enclosed, certified_notes, certified_summary,
+                       smallest_eigenvalue_rows)
 
 
-def check(params, *, dps=None, seed=0, expected_sign=-1):
-    """``expected_sign=+1`` claims a positive smallest eigenvalue (wrong)."""
+def check(params, *, dps=None, seed=0, expected_sign=-1, certified=False):
+    """``expected_sign=+1`` claims a positive smallest eigenvalue (wrong).
+
+    ``certified``: signs from the certified inertia; the symbolic part is
+    exact (SymPy), so the verdict is certified when every sign is.
+    """
     from proofs import remark_4_6
     d = remark_4_6.derive()
     leading = next(s for s in d.steps if s.where == "Remark 4.6, leading term")
@@ -29,10 +34,12 @@ def check(params, *, dps=None, seed=0, expected_sign=-1):
     configs = configurations(params, seed, "remark-4.6")
     grid = list(params["inv_omegas"])
     rows, fails, undecided, used = smallest_eigenvalue_rows(
-        params, configs, grid, dps, expected_sign, "remark-4.6")
+        params, configs, grid, dps, expected_sign, "remark-4.6", certified)
     notes = [f"{s.where}: printed {sp.sstr(s.printed)}, derived "
              f"{sp.sstr(s.derived)}; {s.note}" for s in d.errata]
     notes.append(minor.note)
+    if certified:
+        notes += certified_notes(rows)
     evidence = {"rows": rows, "symbolic": [
         {"where": s.where, "matches": s.matches, "derived": sp.sstr(s.derived),
          "printed": sp.sstr(s.printed) if s.printed is not None else None}
@@ -43,11 +50,19 @@ def check(params, *, dps=None, seed=0, expected_sign=-1):
                      f"!= printed {sp.sstr(leading.printed)}")
     if fails:
         return Verdict("remark-4.6", FAILS, fails[0], evidence, dps=top,
-                       notes=notes)
+                       notes=notes, certified=certified)
     if undecided:
         return Verdict("remark-4.6", INCONCLUSIVE, undecided[0] +
                        "; raise --dps", evidence, dps=top, notes=notes)
     worst = max(rows, key=lambda r: r["lambda_min"])
+    if certified:
+        return Verdict(
+            "remark-4.6", HOLDS,
+            f"lambda_min < 0 at {len(rows)} points (m = 2, m* = 1), up to "
+            f"1/omega = {grid[-1]}: {certified_summary(worst)}; det leading "
+            f"term -4 Delta_1^2 a*^2/(4 w*^3) derived; {len(d.errata)} printed "
+            "entry differs", evidence, dps=top, notes=notes,
+            certified=all_enclosed(rows))
     return Verdict(
         "remark-4.6", HOLDS,
         f"lambda_min < 0 at {len(rows)} points (m = 2, m* = 1), up to "
@@ -70,4 +85,5 @@ CLAIM = register(Claim(
                         full=(2, 5, 10, 20, 40, 80, 160, 300)),
     ],
     check=check,
+    certifiable=True,
 ))

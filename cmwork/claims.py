@@ -87,6 +87,8 @@ class Claim:
     params: Sequence[Param]
     check: Callable[..., Verdict]
     kind: str = "numeric"          # or "symbolic"
+    #: whether ``check`` accepts ``certified=True`` (ball arithmetic)
+    certifiable: bool = False
 
     def param(self, name: str) -> Param:
         for p in self.params:
@@ -111,9 +113,22 @@ class Claim:
         return values
 
     def run(self, preset: str = "quick", *, dps: Optional[int] = None,
-            seed: int = DEFAULT_SEED, overrides=None, **statement) -> Verdict:
-        """Run the check; times it and fills in parameters, seed and dps."""
+            seed: int = DEFAULT_SEED, overrides=None, certified: bool = False,
+            **statement) -> Verdict:
+        """Run the check; times it and fills in parameters, seed and dps.
+
+        ``certified=True`` runs the ball-arithmetic tier (python-flint); a
+        claim without one raises :class:`UsageError`.
+        """
         params = self.resolve(preset, overrides)
+        if certified:
+            if not self.certifiable:
+                raise UsageError(
+                    f"{self.id} has no certified check; certified claims: "
+                    f"{', '.join(c.id for c in _REGISTRY.values() if c.certifiable)}")
+            from . import certified as _cert
+            _cert._flint()                 # MissingExtra if not installed
+            statement = dict(statement, certified=True)
         start = time.perf_counter()
         verdict = self.check(params, dps=dps, seed=seed, **statement)
         verdict.seconds = round(time.perf_counter() - start, 3)

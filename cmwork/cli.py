@@ -20,7 +20,7 @@ from typing import List, Optional
 from . import __version__
 from .claims import (DEFAULT_SEED, FAILS, UsageError, dumps, get, load_all)
 from .precision import MAX_DPS
-from .report import table_header, table_row, tally
+from .report import CERTIFIED_LEGEND, table_header, table_row, tally
 
 #: Every claim id of the paper (DESIGN, "Claim ids"), implemented or not.
 PAPER_CLAIMS = [
@@ -74,6 +74,10 @@ def _build() -> argparse.ArgumentParser:
     c.add_argument("--seed", type=_seed, default=DEFAULT_SEED)
     c.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                    help="override a parameter (one claim only)")
+    c.add_argument("--certified", action="store_true",
+                   help="prove signs and counts in ball arithmetic "
+                   "(python-flint, extra 'cert'); default: the certifiable "
+                   "claims")
 
     sub.add_parser("errata", help="where the printed paper differs")
 
@@ -147,9 +151,21 @@ def _fmt(v) -> str:
 
 def _check(args) -> int:
     claims = load_all()
-    ids = args.ids or list(claims)
+    ids = args.ids or [c for c in claims
+                       if not args.certified or claims[c].certifiable]
     for cid in ids:
         get(cid)                                   # unknown id: exit 2
+    if args.certified:
+        from . import certified
+        if not certified.available():
+            raise UsageError("--certified needs python-flint, which is not "
+                             f"installed: {certified.INSTALL_HINT}")
+        for cid in ids:
+            if not claims[cid].certifiable:
+                raise UsageError(
+                    f"--certified: {cid} has no certified check; certified "
+                    "claims: " + ", ".join(c for c in claims
+                                           if claims[c].certifiable))
     overrides = {}
     for item in args.set:
         if "=" not in item:
@@ -164,7 +180,8 @@ def _check(args) -> int:
     if args.json:
         _check_writable(args.json)
     print(f"cmwork {__version__}: {len(ids)} claim(s), preset {preset}, "
-          f"seed {args.seed}" + (f", dps {args.dps}" if args.dps else ""))
+          f"seed {args.seed}" + (f", dps {args.dps}" if args.dps else "")
+          + (", certified (ball arithmetic)" if args.certified else ""))
     print(table_header())
     verdicts, start = [], time.perf_counter()
     for cid in ids:
@@ -172,12 +189,14 @@ def _check(args) -> int:
             print(f"  running {cid} ...", end="\r", file=sys.stderr, flush=True)
         try:
             v = claims[cid].run(preset, dps=args.dps, seed=args.seed,
-                                overrides=overrides)
+                                overrides=overrides, certified=args.certified)
         except ValueError as exc:          # parameters the library refused
             raise UsageError(f"{cid}: {exc}") from None
         verdicts.append(v)
         print(table_row(v), flush=True)
     print(f"{tally(verdicts)} in {time.perf_counter() - start:.1f}s")
+    if any(v.certified for v in verdicts):
+        print(CERTIFIED_LEGEND)
     if args.json:
         try:
             with open(args.json, "w") as fh:

@@ -8,6 +8,11 @@ from typing import List, Sequence
 from .claims import Verdict
 
 _MARK = {"holds": "holds", "fails": "FAILS", "inconclusive": "inconclusive"}
+_CERT = {"holds": "holds*", "fails": "FAILS*", "inconclusive": "inconclusive"}
+
+#: Printed under a table that has certified verdicts.
+CERTIFIED_LEGEND = ("* certified: every number the verdict rests on is a "
+                    "rigorous ball-arithmetic enclosure")
 
 
 def table_header() -> str:
@@ -16,7 +21,8 @@ def table_header() -> str:
 
 def table_row(v: Verdict, width: int = None) -> str:
     width = width or shutil.get_terminal_size((100, 20)).columns
-    head = (f"{v.claim:<11} {_MARK[v.status]:<12} {v.seconds:>6.1f}s "
+    mark = (_CERT if v.certified else _MARK)[v.status]
+    head = (f"{v.claim:<11} {mark:<12} {v.seconds:>6.1f}s "
             f"{v.dps if v.dps is not None else '-':>6}  ")
     body = textwrap.wrap(v.summary, max(30, width - len(head))) or [""]
     lines = [head + body[0]] + [" " * len(head) + b for b in body[1:]]
