@@ -13,6 +13,7 @@ Errors in what was typed end in one line on stderr and exit status 2.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from typing import List, Optional
@@ -121,6 +122,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     except KeyboardInterrupt:
         print("cmwork: interrupted", file=sys.stderr)
         return 130
+    except ImportError as exc:          # an optional extra that is missing
+        print(f"cmwork: error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:            # a defect of cmwork, not of the input
+        if os.environ.get("CMWORK_DEBUG"):
+            raise
+        print(f"cmwork: internal error: {type(exc).__name__}: {exc} (a defect "
+              "of cmwork; CMWORK_DEBUG=1 shows the traceback)", file=sys.stderr)
+        return 3
 
 
 def _list(args) -> int:
