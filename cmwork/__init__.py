@@ -11,12 +11,16 @@ Public API (Section 4.2.2 of the paper):
 * :func:`eigenvalues`, :func:`gershgorin_discs`, :func:`weyl_interval`,
   :func:`digits_for` -- spectra at a requested precision;
 * :class:`Partition`, :func:`partitions`, :func:`count_affine_spaces`,
-  :func:`point_on` -- the affine spaces M*_P of Definition 4.1.
+  :func:`point_on` -- the affine spaces M*_P of Definition 4.1;
+* :func:`inertia`, :func:`enclose_eigenvalue` -- certified eigenvalue
+  counts and enclosures in ball arithmetic (:mod:`cmwork.certified`, needs
+  the optional extra ``cert``).
 """
 __version__ = "0.1.0"
 
 from .landscape import (Partition, count_affine_spaces, partitions,  # noqa
                         point_on, random_partition, stirling2)
+from .certified import Inertia, enclose_eigenvalue, inertia  # noqa: F401
 from .loss import Loss  # noqa: F401
 from .precision import digits_for, workdps  # noqa: F401
 from .spectrum import (eigenvalues, gershgorin_bound,  # noqa: F401

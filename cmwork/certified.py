@@ -706,3 +706,22 @@ def _to_mpf(x) -> mpmath.mpf:
     man, exp = x.man_exp()
     with mpmath.workprec(max(53, int(man).bit_length() + 8)):
         return mpmath.mpf(int(man)) * mpmath.mpf(2) ** int(exp)
+
+
+def certify_hessian(loss, a, w, *, digits: int = 6,
+                    prec: Optional[int] = None) -> Tuple[Inertia, Enclosure]:
+    """Certified inertia of Hess J_m(a, w) and an enclosure of lambda_min.
+
+    The precision starts at the budget of :meth:`cmwork.Loss.budget` (for
+    ``digits`` digits of the e^{-w/omega} parts), converted to bits; the
+    enclosure is placed around mpmath's estimate of lambda_min at two
+    precisions (:func:`cmwork.resolve_eigenvalues`) and then proven.
+    """
+    from .spectrum import resolve_eigenvalues
+    d = loss.budget(a, w, digits=digits)
+    bits = int(prec) if prec is not None else bits_for_digits(d)
+    build = lambda b: hessian_ball(loss, a, w, prec=b)  # noqa: E731
+    res = inertia(build, prec=bits)
+    spec = resolve_eigenvalues(lambda dd: loss.hessian(a, w, dps=dd), d)
+    enc = enclose_near(build, 0, spec.values[0], spec.errors[0], prec=res.prec)
+    return res, enc

@@ -147,7 +147,9 @@ def _list(args) -> int:
     for cid, where in PAPER_CLAIMS:
         if cid in claims:
             c = claims[cid]
-            print(f"{cid:<11} implemented      {c.where}\n{'':<29}{c.title}")
+            cert = "  [--certified]" if c.certifiable else ""
+            print(f"{cid:<11} implemented      {c.where}{cert}\n"
+                  f"{'':<29}{c.title}")
         else:
             print(f"{cid:<11} not implemented  {where}")
     return 0
