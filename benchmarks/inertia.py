@@ -101,11 +101,20 @@ def measure(m, memory, seed):
     return {
         "m": m, "memory": memory, "dps": d, "bits": res.prec,
         "lambda_min_mp": mpmath.nstr(ev[0], 4),
-        "neg_f64": neg64, "neg_f64_control": neg64_control, "sign_f64_ok": bool((ev64[0] < 0) == (ref_sign < 0)),
+        "neg_f64": neg64, "neg_f64_control": neg64_control,
+        "sign_f64_ok": bool((ev64[0] < 0) == (ref_sign < 0)),
         "neg_mp": neg_mp, "undecided_mp": und_mp,
         "neg_arb": res.negative, "undecided_arb": res.undecided,
         "t_f64": t64, "t_mp": tmp, "t_arb": tarb, "t_arb_ldl": tldl,
     }
+
+
+LEGEND = """
+neg: negative eigenvalues counted by each route (arb: proven; '?' one
+undecided each); f64 w=0: float64's negative count for the omega -> 0
+Hessian, whose exact count is 0.  arb ms: certified inertia including the
+Hessian's balls; ldl ms: the LDL^T alone.  The certified count is
+m - m* = dim M*_P at every point; float64 counts noise."""
 
 
 def main(argv=None) -> int:
@@ -121,7 +130,8 @@ def main(argv=None) -> int:
     memories = QUICK_MEMORIES if args.quick else MEMORIES
     rows = []
     head = (f"{'m':>3} {'1/omega':>7} {'dps':>4} {'bits':>5} {'lam_min':>11} "
-            f"{'neg f64':>7} {'f64 w=0':>7} {'f64 sign':>8} {'neg mp':>6} {'neg arb':>7} "
+            f"{'neg f64':>7} {'f64 w=0':>7} {'f64 sign':>8} {'neg mp':>6} "
+            f"{'neg arb':>7} "
             f"{'f64 ms':>7} {'mp ms':>8} {'arb ms':>7} {'ldl ms':>7} "
             f"{'mp/arb':>6}")
     print(head)
@@ -138,11 +148,7 @@ def main(argv=None) -> int:
                   f"{1e3 * r['t_f64']:>7.2f} {1e3 * r['t_mp']:>8.1f} "
                   f"{1e3 * r['t_arb']:>7.1f} {1e3 * r['t_arb_ldl']:>7.1f} "
                   f"{r['t_mp'] / r['t_arb']:>6.0f}", flush=True)
-    print("\nneg: negative eigenvalues counted by each route (arb: proven; "
-          "'?' one undecided each);\nf64 w=0: float64's negative count for the "
-          "omega -> 0 Hessian, whose exact count is 0.\narb ms: certified inertia including the "
-          "Hessian's balls; ldl ms: the LDL^T alone.\nThe certified count is "
-          "m - m* = dim M*_P at every point; float64 counts noise.")
+    print(LEGEND)
     if args.json:
         with open(args.json, "w") as fh:
             json.dump({"machine": platform.platform(),
