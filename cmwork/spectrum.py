@@ -19,7 +19,14 @@ from mpmath import mpf
 from .precision import check_dps, eps, workdps
 
 
-def _as_symmetric(matrix, name="matrix") -> mpmath.matrix:
+def _as_square(matrix, name="matrix") -> mpmath.matrix:
+    if isinstance(matrix, (list, tuple)):
+        # mpmath.matrix pads short rows with zeros; a ragged list is no matrix
+        lengths = [len(r) if isinstance(r, (list, tuple)) else None
+                   for r in matrix]
+        if len(set(lengths)) > 1:
+            raise ValueError(f"{name} has {len(matrix)} rows of lengths "
+                             f"{lengths}: expected a non-empty square matrix")
     try:
         A = mpmath.matrix(matrix)
     except Exception:
@@ -33,6 +40,11 @@ def _as_symmetric(matrix, name="matrix") -> mpmath.matrix:
             x = A[i, j]
             if isinstance(x, mpmath.mpc) or not mpmath.isfinite(x):
                 raise ValueError(f"{name}[{i},{j}]={x}: expected finite reals")
+    return A
+
+
+def _as_symmetric(matrix, name="matrix") -> mpmath.matrix:
+    A = _as_square(matrix, name)
     for i in range(A.rows):
         for j in range(i):
             if A[i, j] != A[j, i]:
@@ -62,7 +74,7 @@ def gershgorin_discs(matrix, *, dps: int = 50) -> List[Tuple[mpf, mpf]]:
     [(mpf('1.0'), mpf('2.0')), (mpf('-3.0'), mpf('2.0'))]
     """
     with workdps(check_dps(dps)):
-        A = mpmath.matrix(matrix)
+        A = _as_square(matrix)
         return [(A[i, i], mpmath.fsum(abs(A[i, j]) for j in range(A.cols)
                                       if j != i)) for i in range(A.rows)]
 
@@ -74,9 +86,18 @@ def gershgorin_bound(matrix, *, dps: int = 50) -> mpf:
 
 
 def weyl_interval(base: Sequence, perturbation_norm) -> List[Tuple[mpf, mpf]]:
-    """Weyl: |lambda_i(A + E) - lambda_i(A)| <= ||E||_2, in the same order."""
-    e = abs(mpmath.mpf(perturbation_norm))
-    return [(mpmath.mpf(x) - e, mpmath.mpf(x) + e) for x in base]
+    """Weyl: |lambda_i(A + E) - lambda_i(A)| <= ||E||_2, in the same order.
+
+    The ends are rounded outwards, so that an O(1) eigenvalue and a norm far
+    below the working precision still give an interval that contains it.
+    """
+    e = mpmath.mpmathify(perturbation_norm)
+    if isinstance(e, mpmath.mpc) or not (mpmath.isfinite(e) and e >= 0):
+        raise ValueError(f"perturbation_norm={perturbation_norm!r}: expected "
+                         "a finite number >= 0 (a norm ||E||_2)")
+    base = [mpmath.mpmathify(x) for x in base]
+    return [(mpmath.fsub(x, e, rounding="f"), mpmath.fadd(x, e, rounding="c"))
+            for x in base]
 
 
 @dataclass

@@ -84,6 +84,20 @@ def _omega(omega) -> mpf:
     return as_real("omega", omega, positive=True)
 
 
+def _w_mu(w, omega, dps: int) -> Tuple[mpf, mpf]:
+    """w and mu = 1/omega, exact enough that e^{-w mu} keeps ``dps`` digits.
+
+    A relative error 10^-d in w mu is a relative error w mu 10^-d in
+    e^{-w mu}: log10(w mu) digits are added on top of the guard.
+    """
+    with workdps(dps):
+        w_ = as_real("w", w, positive=True)
+        mu = 1 / _omega(omega)
+        extra = QUAD_GUARD + max(0, int(mpmath.log10(w_ * mu)) + 1)
+    with workdps(dps + extra):
+        return as_real("w", w, positive=True), 1 / _omega(omega)
+
+
 # ---------------------------------------------------------------------------
 # templates rho0
 
@@ -193,15 +207,26 @@ class Template:
                     continue
                 try:
                     v = mpmath.mpmathify(self(s))
+                except _NotFiniteError:
+                    raise
                 except Exception as exc:  # any failure of user code
                     raise ValueError(
                         f"{name}: evaluating rho0({mpmath.nstr(s, 6)}) raised "
                         f"{type(exc).__name__}: {exc}") from None
-                if isinstance(v, mpmath.mpc) and v.imag != 0 or \
-                        not mpmath.isfinite(v):
-                    raise ValueError(
-                        f"{name}: rho0({mpmath.nstr(s, 6)}) = {v}; a template "
-                        "must be finite and real (Assumption (iii))")
+                _check_value(name, s, v)
+
+
+class _NotFiniteError(ValueError):
+    """A template value that is not a finite real number."""
+
+
+def _check_value(name: str, s, v):
+    """``v`` = rho0(s) as a real mpf, or a ValueError naming ``name``."""
+    if isinstance(v, mpmath.mpc) and v.imag != 0 or not mpmath.isfinite(v):
+        raise _NotFiniteError(
+            f"{name}: rho0({mpmath.nstr(s, 6)}) = {v}; a template "
+            "must be finite and real (Assumption (iii))")
+    return v.real if isinstance(v, mpmath.mpc) else v
 
 
 class GaussianTemplate(Template):
@@ -248,15 +273,15 @@ class GaussianTemplate(Template):
     def delta(self, n, w, omega, *, dps=DEFAULT_DPS):
         n = _order(n)
         dps = check_dps(dps)
+        w_, mu = _w_mu(w, omega, dps)
         with workdps(dps):
-            w_ = as_real("w", w, positive=True)
-            mu = 1 / _omega(omega)
             nu = mu - w_ * self.sigma ** 2
         # for nu < 0 the recurrence cancels ~ log10(nu^2/sigma^2) digits/step
         ratio = float(nu / self.sigma) ** 2 if nu < 0 else 0.0
         guard = QUAD_GUARD + int(n * math.log10(1 + ratio)) + 1
         with workdps(dps + guard):
             sig = self.sigma
+            nu = mu - w_ * sig ** 2
             i_prev = sig * mpmath.sqrt(mpmath.pi / 2) * mpmath.erfc(
                 -nu / (sig * mpmath.sqrt(2)))
             i_cur = nu * i_prev + sig ** 2 * mpmath.exp(-nu ** 2 / (2 * sig ** 2))
@@ -324,9 +349,7 @@ class BumpTemplate(Template):
     def delta(self, n, w, omega, *, dps=DEFAULT_DPS):
         n = _order(n)
         dps = check_dps(dps)
-        with workdps(dps):
-            w_ = as_real("w", w, positive=True)
-            mu = 1 / _omega(omega)
+        w_, mu = _w_mu(w, omega, dps)
         h = self.half_width
         guard = self._guard(n, w_ * h)
         _, F = symbolic.bump_moment_antiderivative(n)
@@ -395,7 +418,7 @@ class CallableTemplate(Template):
         lo, hi = self.support
         if not lo <= s <= hi:
             return mpf(0)
-        return mpmath.mpmathify(self.func(s))
+        return _check_value("func", s, mpmath.mpmathify(self.func(s)))
 
     def breakpoints(self, w):
         lo, hi = self.support
