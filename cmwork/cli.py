@@ -6,7 +6,11 @@
           --json FILE, --dps N, --seed N, --set NAME=VALUE
     cmwork errata                      where the printed paper differs from
                                        the derivations
-    cmwork derive ID                   print a derivation
+    cmwork derive ID [--latex FILE]    print a derivation; or write it as a
+                                       standalone LaTeX document
+    cmwork derive --all [--latex FILE] [--verdicts JSON]
+                                       every derivation; one document with a
+                                       table of verdicts and the errata
 
 Errors in what was typed end in one line on stderr and exit status 2.
 """
@@ -82,8 +86,15 @@ def _build() -> argparse.ArgumentParser:
 
     sub.add_parser("errata", help="where the printed paper differs")
 
-    d = sub.add_parser("derive", help="print a derivation")
-    d.add_argument("id", metavar="ID")
+    d = sub.add_parser("derive", help="print a derivation or export LaTeX")
+    d.add_argument("id", metavar="ID", nargs="?")
+    d.add_argument("--all", action="store_true",
+                   help="every derivation (one document with --latex)")
+    d.add_argument("--latex", metavar="FILE",
+                   help="write a standalone LaTeX document")
+    d.add_argument("--verdicts", metavar="JSON",
+                   help="with --all: the verdict table from this "
+                   "'cmwork check --json' file (default: run the quick checks)")
     return p
 
 
@@ -218,16 +229,16 @@ def _check(args) -> int:
     return 1 if any(v.status == FAILS for v in verdicts) else 0
 
 
-def _check_writable(path: str) -> None:
-    """Refuse an unwritable --json FILE before a long run, not after it."""
-    import os
+def _check_writable(path: str, option: str = "--json") -> None:
+    """Refuse an unwritable output FILE before a long run, not after it."""
     folder = os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path):
-        raise UsageError(f"--json {path!r}: is a folder, expected a file")
+        raise UsageError(f"{option} {path!r}: is a folder, expected a file")
     if not os.path.isdir(folder):
-        raise UsageError(f"--json {path!r}: folder {folder!r} does not exist")
+        raise UsageError(f"{option} {path!r}: folder {folder!r} does not exist")
     if not os.access(folder, os.W_OK):
-        raise UsageError(f"--json {path!r}: folder {folder!r} is not writable")
+        raise UsageError(f"{option} {path!r}: folder {folder!r} is not "
+                         "writable")
 
 
 def _errata(args) -> int:
@@ -248,12 +259,65 @@ def _errata(args) -> int:
 
 def _derive(args) -> int:
     from proofs import all_derivations
-    known = {d.id: d for d in all_derivations()}
-    if args.id not in known:
+    derivations = all_derivations()
+    known = {d.id: d for d in derivations}
+    if args.all == bool(args.id):
+        raise UsageError("derive: give one derivation ID or --all; known: "
+                         f"{', '.join(sorted(known))}")
+    if args.id and args.id not in known:
         raise UsageError(f"no derivation {args.id!r}; known: "
                          f"{', '.join(sorted(known))}")
-    print(known[args.id].text())
+    if args.verdicts and not args.all:
+        raise UsageError("--verdicts goes with --all")
+    chosen = derivations if args.all else [known[args.id]]
+    if not args.latex:
+        print("\n\n".join(d.text() for d in chosen))
+        return 0
+    _check_writable(args.latex, "--latex")
+    from . import latex
+    if args.all:
+        verdicts = _verdicts_for_document(args.verdicts)
+        tex = latex.document(chosen, title="Derivations checked by cmwork: "
+                             "On the Curse of Memory in Recurrent Neural "
+                             "Networks (Li, Han, E, Li)", verdicts=verdicts)
+    else:
+        tex = latex.document(chosen, title=f"{chosen[0].title} "
+                             f"({chosen[0].where})")
+    with open(args.latex, "w") as fh:
+        fh.write(tex)
+    print(f"wrote {args.latex}: {len(chosen)} derivation(s), "
+          f"{sum(len(d.steps) for d in chosen)} steps, "
+          f"{sum(len(d.errata) for d in chosen)} erratum/errata; "
+          f"compile with: pdflatex {args.latex} (twice, for the references)")
     return 0
+
+
+def _verdicts_for_document(path: Optional[str]):
+    """Verdicts from a 'check --json' file, or the quick checks run now."""
+    from .claims import Verdict
+    if path:
+        import json
+        try:
+            with open(path) as fh:
+                data = json.load(fh)
+            return [Verdict(claim=x["claim"], status=x["status"],
+                            summary=x["summary"], dps=x.get("dps"),
+                            seed=x.get("seed", 0),
+                            certified=bool(x.get("certified")))
+                    for x in data]
+        except OSError as exc:
+            raise UsageError(f"--verdicts {path!r}: {exc.strerror}") from None
+        except (ValueError, KeyError, TypeError) as exc:
+            raise UsageError(f"--verdicts {path!r}: not a 'cmwork check "
+                             f"--json' file ({exc})") from None
+    claims = load_all()
+    out = []
+    for cid in claims:
+        if sys.stderr.isatty():
+            print(f"  checking {cid} for the verdict table ...", end="\r",
+                  file=sys.stderr, flush=True)
+        out.append(claims[cid].run("quick"))
+    return out
 
 
 if __name__ == "__main__":

@@ -6,6 +6,12 @@ zero) or ``numeric`` (agreement at random points in high precision, said as
 such, where simplification does not close).  A step that compares with the
 paper carries the printed expression; when the two differ, the step is an
 erratum: paper's expression, derived expression, where.
+
+For the LaTeX export (:mod:`cmwork.latex`) a step may also carry its
+left-hand side, justification and note in LaTeX (``lhs_tex``,
+``justification_tex``, ``note_tex``) and a derivation its introduction
+(``intro_tex``); where they are missing the plain-text fields are
+translated.
 """
 from __future__ import annotations
 
@@ -31,6 +37,11 @@ class Step:
     verified: str = ""              # "symbolic", "numeric", "differs"
     matches: Optional[bool] = None
     note: str = ""
+    #: what ``printed`` is, when it is not a formula of the paper
+    versus: str = "the paper"
+    lhs_tex: str = ""               # e.g. r"\frac{\partial J_m}{\partial a_k}"
+    justification_tex: str = ""
+    note_tex: str = ""
 
     def compare(self) -> "Step":
         if self.printed is None:
@@ -46,6 +57,8 @@ class Derivation:
     title: str
     where: str
     steps: List[Step] = field(default_factory=list)
+    title_tex: str = ""
+    intro_tex: str = ""
 
     def add(self, step: Step) -> Step:
         self.steps.append(step.compare())
@@ -53,7 +66,9 @@ class Derivation:
 
     @property
     def errata(self) -> List[Step]:
-        return [s for s in self.steps if s.matches is False]
+        """Steps whose derivation differs from the printed paper."""
+        return [s for s in self.steps
+                if s.matches is False and s.versus == "the paper"]
 
     @property
     def all_match(self) -> bool:
@@ -62,7 +77,8 @@ class Derivation:
     def text(self) -> str:
         lines = [f"{self.id}: {self.title} ({self.where})"]
         for i, s in enumerate(self.steps, 1):
-            mark = {True: "matches the paper", False: "DIFFERS from the paper",
+            mark = {True: f"matches {s.versus}",
+                    False: f"DIFFERS from {s.versus}",
                     None: s.verified}[s.matches]
             lines.append(f"  ({i}) {s.where}: {sp.sstr(s.lhs)} = "
                          f"{sp.sstr(s.derived)}")

@@ -54,6 +54,28 @@ def printed():
     }
 
 
+INTRO_TEX = r"""From the definition (80), SymPy splits two indices $k\ne l$ off
+the model, expands the square, integrates every term as a Laplace
+transform and differentiates; the remaining model and the target enter
+only through $S_n$ and the moments $M_n=n!\,P_n+\Delta_{n,\omega}$ of the
+memory target (86).  Each entry is compared with the formula printed in
+the paper.  Identity (94) and the row relations used in the proof of
+Proposition~4.3 are then checked on the affine space of the partition
+$\{\{1,2\},\{3\}\}$ with symbolic entries."""
+
+#: Left-hand sides of the generic entries, in the paper's notation.
+LHS_TEX = {
+    "grad_a": r"\frac{\partial J_m}{\partial a_k}",
+    "grad_w": r"\frac{\partial J_m}{\partial w_k}",
+    "aa": r"\frac{\partial^2 J_m}{\partial a_k\,\partial a_l}",
+    "aa_kk": r"\frac{\partial^2 J_m}{\partial a_k^2}",
+    "aw": r"\frac{\partial^2 J_m}{\partial a_k\,\partial w_l}",
+    "aw_kk": r"\frac{\partial^2 J_m}{\partial a_k\,\partial w_k}",
+    "ww": r"\frac{\partial^2 J_m}{\partial w_k\,\partial w_l}",
+    "ww_kk": r"\frac{\partial^2 J_m}{\partial w_k^2}",
+}
+
+
 @functools.lru_cache(maxsize=None)
 def derive(overrides: tuple = ()) -> Derivation:
     """The derivation; ``overrides`` replaces printed formulas (for tests)."""
@@ -62,7 +84,9 @@ def derive(overrides: tuple = ()) -> Derivation:
     E = S.loss_entries()
     mem = memory_moments()
     d = Derivation("eq-92-99", "Gradient and Hessian of J_m",
-                   "Section 4.2.1-4.2.2, eqs. (80), (82)-(83), (92)-(100)")
+                   "Section 4.2.1-4.2.2, eqs. (80), (82)-(83), (92)-(100)",
+                   title_tex=r"Gradient and Hessian of $J_m$: eqs.~(82)--(100)",
+                   intro_tex=INTRO_TEX)
 
     # (82)-(83): differentiation under the integral sign of (80)
     R, rho = sp.Function("R"), sp.Function("rho")
@@ -70,10 +94,18 @@ def derive(overrides: tuple = ()) -> Derivation:
     integrand = (model - rho(t)) ** 2
     d.add(Step("eq. (82), integrand", sp.Symbol("dJ/da_k integrand"),
                sp.diff(integrand, a_k), "differentiate (80) under the integral",
-               printed=2 * sp.exp(-w_k * t) * (model - rho(t))))
+               printed=2 * sp.exp(-w_k * t) * (model - rho(t)),
+               lhs_tex=r"\frac{\partial}{\partial a_k}\Bigl(\sum_i a_i "
+                       r"e^{-w_i t}-\rho(t)\Bigr)^2",
+               justification_tex=r"Differentiate (80) under the integral "
+               r"sign; $R(t)=\sum_{i\ne k}a_ie^{-w_it}$"))
     d.add(Step("eq. (83), integrand", sp.Symbol("dJ/dw_k integrand"),
                sp.diff(integrand, w_k), "differentiate (80) under the integral",
-               printed=2 * a_k * (-t) * sp.exp(-w_k * t) * (model - rho(t))))
+               printed=2 * a_k * (-t) * sp.exp(-w_k * t) * (model - rho(t)),
+               lhs_tex=r"\frac{\partial}{\partial w_k}\Bigl(\sum_i a_i "
+                       r"e^{-w_i t}-\rho(t)\Bigr)^2",
+               justification_tex=r"Differentiate (80) under the integral "
+               r"sign; $R(t)=\sum_{i\ne k}a_ie^{-w_it}$"))
 
     # (92)-(99): the generic entries with the moments of the memory target
     rows = [("92", "grad_a", "dJ/da_k"), ("93", "grad_w", "dJ/dw_k"),
@@ -86,7 +118,11 @@ def derive(overrides: tuple = ()) -> Derivation:
         d.add(Step(label, sp.Symbol(lhs), derived,
                    "Laplace transform of the expanded square of (80), "
                    "then differentiation; M_n = n! P_n + Delta_n",
-                   printed=paper[eq]))
+                   printed=paper[eq], lhs_tex=LHS_TEX[name],
+                   justification_tex=r"Expand the square in (80), integrate "
+                   r"each term (Laplace transform at $0$), differentiate, "
+                   r"and write the target's moments as $M_n=n!\,P_n+"
+                   r"\Delta_{n,\omega}$"))
 
     # (100): Hessian of J minus Hessian of J-tilde is 2 E_omega
     tilde = memory_moments(exponential_only=True)
@@ -101,7 +137,15 @@ def derive(overrides: tuple = ()) -> Derivation:
                                                 0, 0]])
     d.add(Step("eq. (100)", sp.Symbol("Hess J - Hess J~ (entries kk | kl)"),
                split, "difference of the two Hessians entry by entry",
-               printed=two_E))
+               printed=two_E,
+               lhs_tex=r"\bigl(\Hess J_m-\Hess\tilde J_m\bigr)"
+                       r"_{\{a_k,w_k\}\times\{a_k,w_k,a_l,w_l\}}",
+               justification_tex=r"Entries $(a_k,a_k),(a_k,w_k),(a_k,a_l),"
+               r"(a_k,w_l)$ and $(w_k,\cdot)$ of the difference of the two "
+               r"Hessians ($l\ne k$); the paper's $2\mathcal{E}_\omega$ has "
+               r"$\mathrm{Diag}(\Delta_{1,\omega})$ off the diagonal blocks "
+               r"and $-\mathrm{Diag}(\Delta_{2,\omega}\circ a)$ in the "
+               r"$w$-block"))
 
     # (94) and the row relations of Proposition 4.3 on a concrete partition
     for step in _on_affine_space():
@@ -125,7 +169,15 @@ def _on_affine_space():
                           sp.Symbol(f"bracket_{n}"),
                           sp.Matrix(bracket).applyfunc(sp.simplify),
                           "sum over each block of P, then sum a_hat = a*",
-                          printed=sp.zeros(3, 1)))
+                          printed=sp.zeros(3, 1),
+                          lhs_tex=r"\Bigl(\sum_{i}\frac{\hat a_i}{(\hat w_k"
+                          r"+\hat w_i)^{%d}}-\sum_j\frac{a_j^*}{(\hat w_k+"
+                          r"w_j^*)^{%d}}\Bigr)_{k=1,2,3}" % (n, n),
+                          justification_tex=r"On $\mathcal{M}^*_{\mathcal{P}}$"
+                          r" with $\mathcal{P}=\{\{1,2\},\{3\}\}$, "
+                          r"$\hat a=(\hat a_1,a_1^*-\hat a_1,a_2^*)$, "
+                          r"$\hat w=(w_1^*,w_1^*,w_2^*)$: sum over each block, "
+                          r"then use $\sum_{i\in\mathcal{I}_j}\hat a_i=a_j^*$"))
     # Hessian of J-tilde: rows i, j of one block are equal (a rows) and
     # proportional (w rows): rank <= 2 m*
     E = S.loss_entries()
@@ -164,13 +216,22 @@ def _on_affine_space():
     steps.append(Step("Prop. 4.3 proof, rows of Hess J~ in block {1,2}",
                       sp.Symbol("row_1 - row_2"), (H[0, :] - H[1, :]).T,
                       "a-rows of one block are equal",
-                      printed=sp.zeros(2 * m, 1)))
+                      printed=sp.zeros(2 * m, 1),
+                      lhs_tex=r"\bigl(\Hess\tilde J_3^{1,:}-\Hess\tilde "
+                      r"J_3^{2,:}\bigr)^{\top}",
+                      justification_tex=r"The $a$-rows of one block of "
+                      r"$\mathcal{P}$ are equal (proof of Proposition~4.3), "
+                      r"same point as above"))
     steps.append(Step("Prop. 4.3 proof, w-rows in block {1,2}",
                       sp.Symbol("ahat_2 row_4 - ahat_1 row_5"),
                       (a_hat[1] * H[m, :] - a_hat[0] * H[m + 1, :]).T.applyfunc(
                           sp.cancel),
                       "w-rows are proportional to a_hat",
-                      printed=sp.zeros(2 * m, 1)))
+                      printed=sp.zeros(2 * m, 1),
+                      lhs_tex=r"\bigl(\hat a_2\Hess\tilde J_3^{4,:}-\hat a_1"
+                      r"\Hess\tilde J_3^{5,:}\bigr)^{\top}",
+                      justification_tex=r"The $w$-rows of one block are "
+                      r"proportional to $\hat a$ (proof of Proposition~4.3)"))
     # exact rank at a rational point: the relations above give <= 4 for
     # every point; one point with rank 4 shows the bound is attained
     point = {a1: sp.Rational(3, 7), as1: sp.Rational(5, 4),
@@ -181,5 +242,12 @@ def _on_affine_space():
                       "exact rank at a_hat_1 = 3/7, a* = (5/4, -2/3), "
                       "w* = (1, 5/2)",
                       printed=sp.Integer(4),
-                      note="the bound rank <= 2 m* = 4 is attained"))
+                      note="the bound rank <= 2 m* = 4 is attained",
+                      lhs_tex=r"\operatorname{rank}\Hess\tilde J_3(\hat a,"
+                      r"\hat w)",
+                      justification_tex=r"Exact rank at $\hat a_1=3/7$, "
+                      r"$a^*=(5/4,-2/3)$, $w^*=(1,5/2)$, compared with the "
+                      r"bound $2m^*=4$ of Proposition~4.3",
+                      note_tex=r"The bound $\operatorname{rank}\le 2m^*=4$ "
+                      r"is attained."))
     return steps
