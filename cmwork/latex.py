@@ -108,9 +108,11 @@ _GREEK = ("alpha beta gamma delta epsilon zeta eta theta lambda mu nu xi "
 
 _TEXT_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%",
                  "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}",
-                 "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+                 "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+                 "<": r"\textless{}", ">": r"\textgreater{}",
+                 "|": r"\textbar{}"}
 
-_MATHY = re.compile(r"[_^*=<>]|->|\d/|J~|rho0|\b(?:%s)\b|\b(?:e|d|oo|sqrt)\b"
+_MATHY = re.compile(r"[_^*=<>]|->|\d/|[A-Za-z]~|rho0|\b(?:%s)\b|\b(?:e|d|oo|sqrt)\b"
                     % "|".join(_GREEK))
 
 
@@ -133,7 +135,7 @@ def _word_tex(word: str) -> str:
     w = re.sub(r"(?<![A-Za-z])rho0", r"\\rho_0", w)
     w = re.sub(_GREEK_RE, r"\\\1 ", w)
     w = re.sub(r"(?<![A-Za-z\\])sqrt(?![A-Za-z])", r"\\sqrt", w)
-    w = re.sub(r"(?<![A-Za-z])J~", r"\\tilde{J}", w)
+    w = re.sub(r"(?<![A-Za-z])([A-Za-z])~", r"\\tilde{\1}", w)
     w = re.sub(r"\*\^(\{[^}]*\}|\w+)",
                lambda m: "^{*" + m.group(1).strip("{}") + "}", w)
     w = re.sub(r"(?<![{^])\*(?!\})", "^*", w)
@@ -341,12 +343,14 @@ def verdict_table(verdicts: Iterable) -> str:
                            else "")
         rows.append(f"\\texttt{{{escape(v.claim)}}} & {mark} & "
                     f"{v.dps if v.dps is not None else '--'} & "
-                    f"{text_tex(v.summary)} \\\\")
+                    f"{escape(v.summary)} \\\\")
     return "\n".join([
         r"\section{Verdicts}\label{sec:verdicts}",
         "The claims as checked by \\texttt{cmwork check} (seed and "
         "parameters in its JSON output); $^\\dagger$ marks a verdict "
-        "certified in ball arithmetic.",
+        "certified in ball arithmetic.  The summaries are cmwork's own, in "
+        "its plain-text notation (\\texttt{omega} for $\\omega$, "
+        "\\texttt{w*} for $w^*$).",
         r"\begin{longtable}{@{}l l r p{0.62\linewidth}@{}}",
         r"\toprule claim & verdict & digits & summary \\ \midrule \endhead",
         *rows, r"\bottomrule", r"\end{longtable}", ""])
