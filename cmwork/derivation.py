@@ -42,6 +42,10 @@ class Step:
     lhs_tex: str = ""               # e.g. r"\frac{\partial J_m}{\partial a_k}"
     justification_tex: str = ""
     note_tex: str = ""
+    #: the right-hand side as the document shows it, when SymPy's own
+    #: printing of ``derived`` would be unreadable (it must state an
+    #: expression that the step verified equal to ``derived``)
+    display_tex: str = ""
 
     def compare(self) -> "Step":
         if self.printed is None:

@@ -226,8 +226,14 @@ def _lines(expr) -> List[str]:
 
 def _display(lhs: str, expr, tag: Optional[str], label: Optional[str]) -> str:
     """An align environment: lhs &= ... over one or more lines."""
-    expr = sp.sympify(expr)
-    if isinstance(expr, sp.MatrixBase):
+    if isinstance(expr, str):                 # a step's own display_tex
+        rows = [f"{lhs} &= {expr}"]
+        expr = None
+    else:
+        expr = sp.sympify(expr)
+    if expr is None:
+        pass
+    elif isinstance(expr, sp.MatrixBase):
         body = expr_tex(expr)
         if len(body) > WIDE_MATRIX_CHARS:
             body = (r"\resizebox{0.9\linewidth}{!}{$\displaystyle " + body
@@ -308,7 +314,8 @@ def section(d: Derivation, *, level: str = "section") -> str:
                 "\\begin{align}", "\\begin{align*}").replace(
                 "\\end{align}", "\\end{align*}"))
             out.append("whereas the derivation gives\n")
-        out.append(_display(lhs, shown(step), tag, step_label(d, i)))
+        out.append(_display(lhs, step.display_tex or shown(step), tag,
+                            step_label(d, i)))
         note = (step.note_tex or (text_tex(step.note) if step.note else "")
                 ).strip()
         if note:

@@ -73,6 +73,8 @@ def derive() -> Derivation:
                    printed=engine_form(n),
                    note="compared with the engine's recurrence form",
                    versus="cmwork's recurrence form",
+                   display_tex=r"-\partial_w\Delta_{%d,\omega}(w)=c_0\,"
+                   r"e^{-w\mu+w^2\sigma^2/2}\,I_{%d}(\nu)" % (n - 1, n),
                    lhs_tex=r"\Delta_{%d,\omega}(w)" % n,
                    justification_tex=r"$\Delta_{n,\omega}=-\partial_w"
                    r"\Delta_{n-1,\omega}$ (differentiation under the integral "
