@@ -190,3 +190,51 @@ def on_affine_space(a, w, target: MemoryTarget, partition: Partition,
         if abs(mpmath.fsum(a[i] for i in block) - target.a_star[j]) > tol:
             return False
     return True
+
+
+# ---------------------------------------------------------------------------
+# Appendix A: coincided critical affine spaces M_{P,(b,v),(m,d)}
+
+def count_surjections(m: int, d: int) -> int:
+    """sum_k (-1)^k C(d, k) (d - k)^m: maps of {1..m} onto {1..d}.
+
+    Inclusion-exclusion, a route to d! S(m, d) that does not use the
+    recurrence of :func:`stirling2`.
+
+    >>> count_surjections(4, 2), count_affine_spaces(4, 2)
+    (14, 14)
+    """
+    _check_sizes(m, d)
+    return sum((-1) ** k * math.comb(d, k) * (d - k) ** m for k in range(d + 1))
+
+
+def point_on_lift(b: Sequence, v: Sequence, partition: Partition,
+                  rng: random.Random, *, spread: float = 1.0
+                  ) -> Tuple[List[mpf], List[mpf]]:
+    """A random point of M_{P,(b,v),(m,d)} (proof of Theorem A.1).
+
+    w_i = v_j for i in I_j, and the a_i of block I_j sum to b_j exactly:
+    the free ones are multiples of 2^-20 within +-spread of b_j/|I_j|, the
+    last is b_j minus the others.  ``partition`` has d = len(b) blocks.
+    """
+    if not isinstance(partition, Partition):
+        raise ValueError(f"partition={partition!r}: expected a Partition")
+    if len(b) != len(v) or partition.m_star != len(b):
+        raise ValueError(f"partition={partition.pretty()} has "
+                         f"{partition.m_star} blocks, b has {len(b)} entries "
+                         f"and v {len(v)}: expected d blocks for d = len(b) "
+                         "= len(v)")
+    a_hat = [mpf(0)] * partition.m
+    w_hat = [mpf(0)] * partition.m
+    with mpmath.workprec(max(4096, mpmath.mp.prec * 2)):
+        for j, block in enumerate(partition.blocks):
+            share = mpmath.mpf(b[j]) / len(block)
+            base = mpf(round(float(share) * 2 ** _POINT_BITS)) / 2 ** _POINT_BITS
+            vals = [base + mpf(round(rng.uniform(-spread, spread)
+                                     * 2 ** _POINT_BITS)) / 2 ** _POINT_BITS
+                    for _ in block[:-1]]
+            vals.append(mpmath.mpf(b[j]) - mpmath.fsum(vals))
+            for i, x in zip(block, vals):
+                a_hat[i] = x
+                w_hat[i] = mpmath.mpf(v[j])
+    return a_hat, w_hat
