@@ -725,3 +725,189 @@ def certify_hessian(loss, a, w, *, digits: int = 6,
     spec = resolve_eigenvalues(lambda dd: loss.hessian(a, w, dps=dd), d)
     enc = enclose_near(build, 0, spec.values[0], spec.errors[0], prec=res.prec)
     return res, enc
+
+
+# ---------------------------------------------------------------------------
+# Appendix A: Gram determinants (Lemma A.2), the minimizer of J_1 for an
+# exponential sum (Lemma A.1), Hessians at ball arguments (Proposition A.1)
+
+def gram_determinant_exact(v: Sequence) -> Fraction:
+    """det [1/(v_i + v_j)] for exact v_i > 0 (Lemma A.2 on [0, oo)), exact.
+
+    The Gram matrix of e^{-v_i t} on [0, oo) has rational entries when the
+    v_i are rational: its determinant is computed in fmpq arithmetic, with
+    no rounding at all.
+    """
+    flint = _flint()
+    q = [_positive(f"v[{i}]", x) for i, x in enumerate(v)]
+    if not q:
+        raise ValueError("v=(): expected at least one exponent")
+    n = len(q)
+    M = flint.fmpq_mat(n, n, [flint.fmpq((q[i] + q[j]).numerator,
+                                         (q[i] + q[j]).denominator) ** -1
+                              for i in range(n) for j in range(n)])
+    det = M.det()
+    return Fraction(int(det.p), int(det.q))
+
+
+def gram_determinant_ball(v: Sequence, interval, *, prec: int):
+    """det of int_alpha^beta e^{-(v_i + v_j) t} dt as an arb ball.
+
+    Entries (e^{-s alpha} - e^{-s beta}) / s with s = v_i + v_j (beta - alpha
+    at s = 0), from the exact inputs; the determinant by arb's LU.
+    """
+    flint = _flint()
+    q = [exact(x) for x in v]
+    al, be = (exact(x) for x in interval)
+    if not al < be:
+        raise ValueError(f"interval={interval!r}: expected alpha < beta")
+    n = len(q)
+    with workprec(prec):
+        AL, BE = ball(al), ball(be)
+
+        def entry(sq):
+            if sq == 0:
+                return BE - AL
+            S_ = ball(sq)
+            return ((-S_ * AL).exp() - (-S_ * BE).exp()) / S_
+        M = flint.arb_mat(n, n, [entry(q[i] + q[j]) for i in range(n)
+                                 for j in range(n)])
+        return M.det()
+
+
+@dataclass
+class BallMinimizer:
+    """The global minimizer of J_1, enclosed: w_hat, a_hat as arb balls.
+
+    ``certified`` when every critical point of h was isolated and h at the
+    chosen one is proven below h at all others and below ||rho||^2.
+    """
+
+    w_hat: object
+    a_hat: object
+    h: object
+    others: List[object]
+    prec: int
+    certified: bool
+    why: str = ""
+
+
+def one_exponential_ball(target: ExponentialSum, *, prec: int) -> BallMinimizer:
+    """Enclose the minimizer of J_1 for rho = sum_j a_j e^{-w_j t} (Lemma A.1).
+
+    h(w) = ||rho||^2 - 2 w L(w)^2 with L(w) = sum_j a_j/(w + w_j); h' =
+    -2 L (L - 2 w M_1) and L - 2 w M_1 = sum_j a_j (w_j - w)/(w + w_j)^2.
+    Its numerator, an exact rational polynomial, has its roots isolated by
+    flint (complex_roots); a real root is proven by a sign change of the
+    polynomial at the ends of its ball's real interval.  Roots of L are
+    maxima of h (h = ||rho||^2) and need no enclosure.
+    """
+    flint = _flint()
+    if not isinstance(target, ExponentialSum):
+        raise ValueError(f"target={target!r}: expected an ExponentialSum")
+    A = [exact(x) for x in target.a]
+    W = [exact(x) for x in target.w]
+    x = flint.fmpq_poly([0, 1])
+    poly = flint.fmpq_poly([0])
+    for j, (aj, wj) in enumerate(zip(A, W)):
+        term = flint.fmpq_poly([flint.fmpq(aj.numerator, aj.denominator)]) * \
+            (flint.fmpq_poly([flint.fmpq(wj.numerator, wj.denominator)]) - x)
+        for i, wi in enumerate(W):
+            if i != j:
+                term *= (x + flint.fmpq(wi.numerator, wi.denominator)) ** 2
+        poly += term
+    with workprec(prec):
+        roots = poly.complex_roots()
+        real, why = [], ""
+        for r, mult in roots:
+            if not r.imag.contains(0):
+                continue
+            lo, hi = _to_fraction(r.real.lower()), _to_fraction(r.real.upper())
+            if mult != 1:
+                why = f"a multiple root near {r.real.str(8)}"
+                continue
+            plo = poly(flint.fmpq(lo.numerator, lo.denominator))
+            phi = poly(flint.fmpq(hi.numerator, hi.denominator))
+            if not (plo * phi < 0):
+                why = f"root near {r.real.str(8)} not proven real"
+                continue
+            if hi <= 0:
+                continue
+            if not lo > 0:
+                why = f"root near {r.real.str(8)} not proven positive"
+                continue
+            real.append(_bisect_root(poly, lo, hi, plo, prec))
+        norm2 = norm2_ball(target, prec=prec)
+
+        def h(wb):
+            Lw = sum((ball(aj) / (wb + ball(wj)) for aj, wj in zip(A, W)),
+                     flint.arb(0))
+            return norm2 - 2 * wb * Lw ** 2, 2 * wb * Lw
+        if not real:
+            return BallMinimizer(None, None, None, [], prec, False,
+                                 why or "no positive critical point")
+        vals = [(h(r), r) for r in real]
+        (hb, ab), wb = min(vals, key=lambda t: t[0][0].mid())
+        others = [v[0][0] for v in vals if v[1] is not wb]
+        ok = not why and all(hb < o for o in others) and hb < norm2
+        if not ok and not why:
+            why = "h at the minimizer not separated from the other values"
+        return BallMinimizer(wb, ab, hb, others, prec, ok, why)
+
+
+def _bisect_root(poly, lo: Fraction, hi: Fraction, plo, prec: int):
+    """Shrink [lo, hi], where the exact polynomial changes sign, to width
+    2^-prec max(1, |lo|) by bisection (exact rational signs); a ball."""
+    flint = _flint()
+    width = Fraction(1, 2 ** prec) * max(1, abs(lo))
+    neg_lo = plo < 0
+    while hi - lo > width:
+        mid = (lo + hi) / 2
+        pm = poly(flint.fmpq(mid.numerator, mid.denominator))
+        if pm == 0:
+            return ball(mid)
+        if (pm < 0) == neg_lo:
+            lo = mid
+        else:
+            hi = mid
+    mid = (lo + hi) / 2
+    return flint.arb(ball(mid).mid(), ball((hi - lo) / 2).mid()) + 0
+
+
+def _to_fraction(x) -> Fraction:
+    """An exact arb (a point) as a Fraction."""
+    man, exp = x.man_exp()
+    return Fraction(int(man)) * Fraction(2) ** int(exp)
+
+
+def hessian_ball_at(target: ExponentialSum, a_balls, w_balls, *,
+                    prec: int) -> List[List]:
+    """Hess J_m at ball arguments, for an exponential-sum target.
+
+    As :func:`hessian_ball`, but the inputs are arb balls (for instance an
+    enclosed minimizer) and the moments n! sum_j a*_j/(w + w*_j)^{n+1} are
+    evaluated at the balls.
+    """
+    from .loss import Loss, _assemble
+    flint = _flint()
+    if not isinstance(target, ExponentialSum):
+        raise ValueError(f"target={target!r}: expected an ExponentialSum")
+    m = len(a_balls)
+    if len(w_balls) != m:
+        raise ValueError(f"a has {m} entries and w {len(w_balls)}: expected "
+                         "the same number")
+    F = _entries()
+    loss = Loss(target, m=m)
+    top = symbolic.MAX_ORDER + 1
+    with workprec(prec):
+        Aq = [ball(x) for x in a_balls]
+        Wq = [ball(x) for x in w_balls]
+        S_ = [[sum((ai / (wk + wi) ** (n + 1) for ai, wi in zip(Aq, Wq)),
+                   flint.arb(0)) for n in range(top)] for wk in Wq]
+        Mo = [[math.factorial(n) * sum((ball(aj) / (wk + ball(wj)) ** (n + 1)
+                                        for aj, wj in zip(target.a, target.w)),
+                                       flint.arb(0)) for n in range(top)]
+              for wk in Wq]
+        H = _BallGrid(2 * m)
+        _assemble(m, lambda k, l: loss._args(k, l, Aq, Wq, S_, Mo), F, H)
+        return H.rows
