@@ -20,7 +20,7 @@ from typing import Tuple
 import mpmath
 from mpmath import mpf
 
-from cmwork.best_approx import a_of, h_of, one_exponential
+from cmwork.best_approx import h_of, one_exponential
 from cmwork.claims import (FAILS, HOLDS, INCONCLUSIVE, Claim, Param, Verdict,
                            parse_int, register)
 from cmwork.loss import Loss

@@ -16,8 +16,6 @@ where the gradient is O(1) and (112) still holds to the working precision.
 """
 from __future__ import annotations
 
-import math
-
 import mpmath
 from mpmath import mpf
 

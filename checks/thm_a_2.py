@@ -24,7 +24,6 @@ import itertools
 import math
 from fractions import Fraction
 
-import mpmath
 from mpmath import mpf
 
 from cmwork.claims import FAILS, HOLDS, Claim, Param, Verdict, register

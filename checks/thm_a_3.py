@@ -28,7 +28,7 @@ from cmwork.loss import Loss
 from cmwork.spectrum import eigenvalues
 
 from ._common import parse_width, points_param, rng_for, short
-from .lemma_a_1 import SLACK, dps_param, make_target, targets_param
+from .lemma_a_1 import SLACK, dps_param, make_target
 from .thm_a_4 import cached_best
 
 

@@ -22,16 +22,15 @@ from __future__ import annotations
 
 import functools
 import math
-import random
 
 import mpmath
 from mpmath import mpf
 
 from cmwork.best_approx import best_approximation
 from cmwork.claims import (FAILS, HOLDS, INCONCLUSIVE, Claim, Param, Verdict,
-                           parse_int, parse_list, register)
-from cmwork.landscape import (count_affine_spaces, count_surjections,
-                              point_on_lift, random_partition, stirling2)
+                           parse_list, register)
+from cmwork.landscape import (count_surjections, point_on_lift,
+                              random_partition, stirling2)
 from cmwork.loss import Loss
 
 from ._common import parse_width, rng_for, short

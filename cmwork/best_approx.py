@@ -29,6 +29,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import List, Optional, Sequence, Tuple
 
 import mpmath
@@ -462,14 +463,28 @@ def gram_determinant(v: Sequence, *, interval=None, dps: int = 50) -> mpf:
 
 def determinant_digits(v: Sequence) -> int:
     """Digits lost to cancellation in the Gram determinant: about
-    -log10 of prod_{i<j} (v_i - v_j)^2 relative to the entries."""
-    with workdps(30):
-        vs = [mpmath.mpf(x) for x in v]
+    -log10 of prod_{i<j} (v_i - v_j)^2, gaps relative to the exponents.
+
+    Fractions and integers are differenced exactly (a gap of 1e-40 between
+    exact numbers is seen whole); other numbers at 50 digits.  Equal
+    exponents give 0 (the determinant is then exactly zero, not small).
+    """
+    exact = all(isinstance(x, (int, Fraction)) and not isinstance(x, bool)
+                for x in v)
+    with workdps(50):
+        vals = list(v) if exact else [mpmath.mpmathify(x) for x in v]
         lost = 0.0
-        for i in range(len(vs)):
-            for j in range(i + 1, len(vs)):
-                gap = abs(vs[i] - vs[j]) / max(abs(vs[i]), abs(vs[j]), 1)
-                if gap == 0:
+        for i in range(len(vals)):
+            for j in range(i + 1, len(vals)):
+                diff = vals[i] - vals[j]
+                if diff == 0:
                     return 0
-                lost += -2 * float(mpmath.log10(gap))
+                scale = max(abs(vals[i]), abs(vals[j]), 1)
+                gap = abs(Fraction(diff) / Fraction(scale)) if exact else \
+                    abs(diff) / scale
+                if exact:
+                    lg = (math.log10(gap.numerator) - math.log10(gap.denominator))
+                else:
+                    lg = float(mpmath.log10(gap))
+                lost += -2 * lg
         return int(math.ceil(max(lost, 0)))

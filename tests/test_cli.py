@@ -37,7 +37,8 @@ def test_check_override_parameter(capsys):
 def test_errata_prints_the_remark_4_6_entry(capsys):
     assert main(["errata"]) == 0
     out = capsys.readouterr().out
-    assert "entry (3,3)" in out and "1 difference" in out
+    # Remark 4.6's entry (3,3) and Appendix A's two (Prop. A.1): 3 in all
+    assert "entry (3,3)" in out and "3 difference(s)" in out
 
 
 def test_derive_prints_steps(capsys):
