@@ -5,7 +5,8 @@ Public API (Section 4.2.2 of the paper):
 
 * :class:`GaussianTemplate`, :class:`BumpTemplate`, :class:`CallableTemplate`
   -- templates rho0 of eq. (86);
-* :class:`MemoryTarget`, :class:`ExponentialSum` -- targets rho;
+* :class:`MemoryTarget`, :class:`ExponentialSum`, :class:`PowerLaw` --
+  targets rho (the power law (1+t)^(-alpha) of Appendix A);
 * :func:`delta` -- Delta_{n,omega}(w) of eq. (88);
 * :class:`Loss` -- J_m of eq. (80) with gradient and Hessian;
 * :func:`eigenvalues`, :func:`gershgorin_discs`, :func:`weyl_interval`,
@@ -26,4 +27,5 @@ from .precision import digits_for, workdps  # noqa: F401
 from .spectrum import (eigenvalues, gershgorin_bound,  # noqa: F401
                        gershgorin_discs, resolve_eigenvalues, weyl_interval)
 from .targets import (BumpTemplate, CallableTemplate, ExponentialSum,  # noqa
-                      GaussianTemplate, MemoryTarget, Template, delta)
+                      GaussianTemplate, MemoryTarget, PowerLaw, Template,
+                      delta)
