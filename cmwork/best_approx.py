@@ -354,9 +354,12 @@ def best_approximation(target: Target, d: int, *, dps: int = 50,
     measure the first's error).  ``require_cm`` refuses a target that is
     not completely monotone (Theorems A.4-A.5 assume it).
 
-    >>> r = best_approximation(ExponentialSum(a=[1, 1], w=[1, 3]), 1, dps=30)
+    >>> rho = ExponentialSum(a=[1, 1], w=[1, 3])
+    >>> r = best_approximation(rho, 1, dps=30)
     >>> [mpmath.nstr(x, 8) for x in r.v], r.b[0] > 0
-    (['1.5425787'], True)
+    (['1.4675039'], True)
+    >>> mpmath.nstr(one_exponential(rho, dps=30).w_hat, 8)   # Lemma A.1's route
+    '1.4675039'
     """
     d = _check_width("d", d)
     dps = check_dps(dps)
