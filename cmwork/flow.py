@@ -1,0 +1,680 @@
+"""Gradient flow (81)/(101) and the heavy-ball flow of Appendix B.
+
+Section 4.2.2 (4) of the paper studies the gradient flow
+
+    theta'(tau) = -grad J_m(theta(tau)),   theta(0) = (a_hat, w_hat),   (101)
+
+started on (or near) an affine space M*_P, and two times:
+
+* the **plateau time**: the first tau with J_m(theta(tau)) <= fraction *
+  J_m(theta(0)) (the loss has left its plateau; ``fraction`` is stated by
+  the caller, :data:`DEFAULT_FRACTION` otherwise);
+* the **separation time** tau_0 of eq. (103): the first tau with
+  ||theta(tau) - theta(0)||_2 > delta (:data:`DEFAULT_DELTA` otherwise).
+
+Both are returned in a :class:`FlowResult` (scipy ``OdeResult`` style) with
+the status of the run: ``escaped`` (the stopping time was reached),
+``trapped`` (the time limit came first) or ``failed`` (the solver gave up;
+``message`` says why).
+
+Two paths, and every result says which one it took (``result.path``):
+
+``float64``
+    scipy's ``solve_ivp`` (BDF) on theta in float64, with the float64
+    gradient and :meth:`cmwork.Loss.hessian_float64` as Jacobian.  On M*_P
+    the bracketed sums of (92)-(93) cancel, and the rounding of that
+    cancellation (~1e-16) is larger than the true gradient, of size
+    e^{-w/omega}, once w/omega passes ~35; the forces that end the plateau
+    are smaller still (see below).  Kept for speed at short memories and
+    for ``benchmarks/escape_time.py``, which shows where it is wrong.
+``mpmath``
+    theta(0) is kept exact and the displacement u = theta - theta(0) is
+    integrated in mpmath at ``dps`` digits by the exponential Rosenbrock
+    method exprb32 (order 3, embedded order 2; Hochbruck, Ostermann and
+    Schweitzer, SIAM J. Numer. Anal. 47 (2009)), whose phi-functions of the
+    exact Hessian come from its mpmath eigendecomposition.  The method is
+    exact for a quadratic loss, so the linear phase of the plateau costs a
+    few steps however long it lasts.  Nothing is rounded to float64.
+
+Why not scipy with an mpmath right-hand side: the Hessian on M*_P has O(1)
+eigenvalues beside eigenvalues of size omega^{-2} e^{-w/omega}; rounded to
+float64 entry by entry, the small ones are lost (errors ~1e-16), and a
+stiff solver whose Newton matrix is that wrong cannot take the steps of
+size e^{w/omega} the plateau needs.  Rotating into the eigenframe of
+Hess J_m(theta(0)) helps only while theta stays close to theta(0): on the
+2-core development machine BDF in that frame failed ("step size less than
+spacing") from 1/omega = 25 on.
+
+What the flow does (measured, not assumed): the gradient on M*_P is
+orthogonal to the kernel of Hess J~_m, so its component along the unstable
+eigenvector is O(e^{-2w/omega}), not O(e^{-w/omega}); the unstable
+direction saturates at |theta - theta(0)| ~ e^{-w/(2 omega)} against the
+quartic growth of J~_m off M*_P, and the rest of the plateau is a drift
+along M*_P driven by forces of size e^{-2w/omega}.  The precision budget
+of the mpmath path (:func:`flow_budget`) therefore resolves
+e^{-2 max(w)/omega}, not e^{-max(w)/omega}.
+
+Appendix B: :func:`quadratic_flows` integrates the gradient flow and the
+heavy-ball flow rho x'' + (1 - rho)/sqrt(eta) x' + grad f(x) = 0 of
+f(x) = (x_1^2 - eps x_2^2)/2 with scipy, in float64 (no cancellation there).
+
+Progress of long runs goes to the ``progress`` callable (None: silent).
+"""
+from __future__ import annotations
+
+import math
+import time
+from typing import Callable, List, Optional, Sequence
+
+import mpmath
+import numpy as np
+from mpmath import mpf
+from scipy.integrate import solve_ivp
+from scipy.optimize import OptimizeResult
+
+from . import symbolic
+from .loss import Loss
+from .precision import DEFAULT_DPS, check_dps, digits_for, workdps
+from .targets import MemoryTarget, as_vector
+
+#: Plateau time: the loss has fallen below this fraction of J_m(theta(0))
+#: (chosen here: the loss drop at the end of the plateau is O(omega) of
+#: J_m for m = 2, about 7% at 1/omega = 60, so 1% marks the drop).
+DEFAULT_FRACTION = 0.99
+
+#: Separation time tau_0 of eq. (103) for this delta (chosen here).
+DEFAULT_DELTA = 0.1
+
+#: Relative tolerance of the adaptive solvers (chosen here; checks run two
+#: tolerances or two precisions and report the difference as the error).
+DEFAULT_RTOL = 1e-5
+
+#: Significant digits wanted of the smallest force the flow feels,
+#: e^{-2 max(w)/omega} (chosen here).
+FLOW_DIGITS = 10
+
+#: The float64 path is chosen by ``path="auto"`` while e^{-2 max(w)/omega}
+#: still has this many digits above float64's rounding (chosen here).
+AUTO_FLOAT64_DIGITS = 4
+
+#: Steps allowed in one run of the mpmath path (chosen here; a run that
+#: needs more ends with status "failed" and says so).
+MAX_STEPS = 20000
+
+#: Step-size controller: safety factor, bounds of the step ratio, and the
+#: exponent 1/(p+1) for the embedded order p = 2 (chosen here).
+_SAFETY, _GROW, _SHRINK, _ORDER = 0.9, 10.0, 0.2, mpf(1) / 3
+
+#: Iterations that locate an event inside a step (chosen here).
+_EVENT_ITER = 40
+
+STATUSES = ("escaped", "trapped", "failed")
+PATHS = ("auto", "float64", "mpmath")
+STOPS = ("plateau", "separation", "both", "none")
+
+
+class FlowResult(OptimizeResult):
+    """Result of a flow, in scipy's OdeResult style (a dict with attributes).
+
+    Attributes: ``t`` (accepted times), ``y`` (theta at those times,
+    float64, 2m x len(t)), ``displacement`` (||theta - theta(0)|| at those
+    times, float64), ``loss`` (J_m at those times, float64), ``status``
+    (escaped | trapped | failed), ``message``, ``plateau_time``,
+    ``separation_time`` (None where not reached), ``fraction``, ``delta``,
+    ``path`` (float64 | mpmath), ``dps`` (None on float64), ``rtol``,
+    ``nfev``, ``njev``, ``nsteps``, ``seconds``, ``loss0`` (J_m(theta(0))).
+    """
+
+
+# ---------------------------------------------------------------------------
+# inputs
+
+def _check_time(name, value) -> float:
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}={value!r}: expected a number > 0") from None
+    if not math.isfinite(x) or x <= 0:
+        raise ValueError(f"{name}={value!r}: expected a finite time span > 0")
+    return x
+
+
+def _check_fraction(fraction) -> float:
+    x = float(fraction)
+    if not 0 < x < 1:
+        raise ValueError(f"fraction={fraction!r}: expected 0 < fraction < 1 "
+                         "(the plateau ends when J falls below fraction * J(0))")
+    return x
+
+
+def _check_delta(delta) -> float:
+    x = float(delta)
+    if not (math.isfinite(x) and x > 0):
+        raise ValueError(f"delta={delta!r}: expected a number > 0 (the "
+                         "separation ||theta - theta(0)|| of eq. (103))")
+    return x
+
+
+def _check_choice(name, value, allowed):
+    if value not in allowed:
+        raise ValueError(f"{name}={value!r}: expected one of "
+                         f"{', '.join(allowed)}")
+    return value
+
+
+def flow_budget(loss: Loss, a, w, *, digits: int = FLOW_DIGITS) -> int:
+    """Digits for the mpmath path: resolve e^{-2 max(w)/omega} beside O(1).
+
+    The drift that ends the plateau is driven by forces of that size (see
+    the module docstring); for a target without memory, ``digits`` plus the
+    margin.
+    """
+    x = 0.0
+    if isinstance(loss.target, MemoryTarget):
+        with workdps(DEFAULT_DPS):
+            w_ = as_vector("w", w, positive=True)
+            x = float(2 * max(w_) / loss.target.omega)
+    return digits_for(x, digits=digits)
+
+
+def choose_path(loss: Loss, a, w) -> str:
+    """``float64`` while e^{-2 max(w)/omega} keeps AUTO_FLOAT64_DIGITS
+    digits above float64's rounding (~1e-16 beside O(1)), else ``mpmath``.
+
+    With the defaults this is 1/omega <= 12.7 for max(w) = 1.
+    """
+    x = 0.0
+    if isinstance(loss.target, MemoryTarget):
+        with workdps(DEFAULT_DPS):
+            x = float(2 * max(as_vector("w", w, positive=True))
+                      / loss.target.omega)
+    ok = x * math.log10(math.e) + AUTO_FLOAT64_DIGITS <= _FLOAT64_DIGITS
+    return "float64" if ok else "mpmath"
+
+
+#: Decimal digits of float64 (53 bits).
+_FLOAT64_DIGITS = 53 * math.log10(2)
+
+
+# ---------------------------------------------------------------------------
+# the gradient flow of J_m
+
+def gradient_flow(loss: Loss, a0, w0, *, t_max, path: str = "auto",
+                  dps: Optional[int] = None, rtol: float = DEFAULT_RTOL,
+                  fraction: float = DEFAULT_FRACTION,
+                  delta: float = DEFAULT_DELTA, stop: str = "both",
+                  max_steps: int = MAX_STEPS, sign: int = -1,
+                  progress: Optional[Callable[[str], None]] = None
+                  ) -> FlowResult:
+    """Integrate theta' = -grad J_m(theta) from theta(0) = (a0, w0).
+
+    ``t_max`` is the time limit (> 0); ``stop`` says which time ends the
+    run: ``plateau``, ``separation``, ``both`` (the later of the two) or
+    ``none`` (run to ``t_max``, e.g. for a loss curve).  ``path`` is
+    ``float64``, ``mpmath`` or ``auto`` (:func:`choose_path`); ``dps``
+    overrides :func:`flow_budget` on the mpmath path.  ``sign=+1`` flips the
+    sign of the gradient (an ascent flow: a deliberately wrong variant for
+    the tests).
+
+    >>> from fractions import Fraction
+    >>> import cmwork
+    >>> rho = cmwork.MemoryTarget(a_star=[1], w_star=[1], omega=Fraction(1, 8),
+    ...           template=cmwork.GaussianTemplate(c0=1, sigma=1))
+    >>> r = gradient_flow(cmwork.Loss(rho, m=2), [0.3, 0.7], [1, 1],
+    ...                   t_max=1e4, path="mpmath")
+    >>> r.status, r.path, round(r.separation_time, 2), round(r.plateau_time, 1)
+    ('escaped', 'mpmath', 9.76, 30.2)
+
+    Paper: Section 4.2.2 (4), eqs. (101), (103); Section 4.2.3 (1).
+    """
+    if not isinstance(loss, Loss):
+        raise ValueError(f"loss={loss!r}: expected a cmwork.Loss")
+    t_max = _check_time("t_max", t_max)
+    fraction = _check_fraction(fraction)
+    delta = _check_delta(delta)
+    _check_choice("path", path, PATHS)
+    _check_choice("stop", stop, STOPS)
+    if sign not in (-1, 1):
+        raise ValueError(f"sign={sign!r}: expected -1 (descent) or +1")
+    if not (0 < float(rtol) < 0.1):
+        raise ValueError(f"rtol={rtol!r}: expected 0 < rtol < 0.1")
+    with workdps(DEFAULT_DPS):
+        a_, w_ = loss._params(a0, w0)      # ValueError for w <= 0, wrong m
+    if path == "auto":
+        path = choose_path(loss, a_, w_)
+    start = time.perf_counter()
+    if path == "float64":
+        res = _flow_float64(loss, a_, w_, t_max, rtol, fraction, delta, stop,
+                            sign)
+    else:
+        d = check_dps(dps) if dps is not None else flow_budget(loss, a_, w_)
+        res = _flow_mpmath(loss, a_, w_, t_max, d, rtol, fraction, delta,
+                           stop, max_steps, sign, progress)
+    res.seconds = round(time.perf_counter() - start, 3)
+    return res
+
+
+def _stopped(stop, plateau, separation) -> bool:
+    if stop == "plateau":
+        return plateau is not None
+    if stop == "separation":
+        return separation is not None
+    if stop == "both":
+        return plateau is not None and separation is not None
+    return False
+
+
+def _finish(res: FlowResult, stop: str, reached_end: bool) -> FlowResult:
+    if res.get("status") == "failed":
+        return res
+    if _stopped(stop, res.plateau_time, res.separation_time):
+        res.status = "escaped"
+        res.message = "the stopping time was reached"
+    elif reached_end:
+        res.status = "trapped" if stop != "none" else "escaped" if (
+            res.plateau_time is not None) else "trapped"
+        res.message = (f"time limit t_max = {res.t[-1]:.6g} reached"
+                       + ("" if res.plateau_time is not None else
+                          "; the loss is still on its plateau"))
+    return res
+
+
+# -- mpmath path --------------------------------------------------------------
+
+class _MpSystem:
+    """u' = sign * grad J_m(theta0 + u) in mpmath; counts evaluations."""
+
+    def __init__(self, loss, a0, w0, dps, sign):
+        self.loss, self.m, self.dps, self.sign = loss, loss.m, dps, sign
+        self.theta0 = list(a0) + list(w0)
+        self.nfev = self.njev = 0
+
+    def theta(self, u):
+        return [x + y for x, y in zip(self.theta0, u)]
+
+    def f(self, u):
+        self.nfev += 1
+        th = self.theta(u)
+        g = self.loss.gradient(th[:self.m], th[self.m:], dps=self.dps)
+        return [self.sign * g[i] for i in range(2 * self.m)]
+
+    def hessian(self, u):
+        self.njev += 1
+        th = self.theta(u)
+        return self.loss.hessian(th[:self.m], th[self.m:], dps=self.dps)
+
+    def value(self, u):
+        th = self.theta(u)
+        return self.loss.value(th[:self.m], th[self.m:], dps=self.dps)
+
+
+def _phi(k, z):
+    """phi_k(z) = (e^z - sum_{j<k} z^j/j!) / z^k, by its series near 0."""
+    if abs(z) < mpf("0.5"):
+        term = mpf(1) / mpmath.factorial(k)
+        total, j = term, 0
+        while abs(term) > mpmath.eps * abs(total):
+            j += 1
+            term = term * z / (k + j)
+            total += term
+        return total
+    head = mpmath.fsum(z ** j / mpmath.factorial(j) for j in range(k))
+    return (mpmath.exp(z) - head) / z ** k
+
+
+class _Linearisation:
+    """Hess J_m at u_n, diagonalised: H = P diag(lam) P^T (mpmath eigsy)."""
+
+    def __init__(self, H):
+        self.lam, self.P = mpmath.eigsy(H)
+        self.n = H.rows
+
+    def apply(self, k, h, sign, v):
+        """phi_k(h J) v with J = sign H: P diag(phi_k(h sign lam)) P^T v."""
+        P, n = self.P, self.n
+        c = [mpmath.fsum(P[r, i] * v[r] for r in range(n)) for i in range(n)]
+        c = [_phi(k, h * sign * self.lam[i]) * c[i] for i in range(n)]
+        return [mpmath.fsum(P[r, i] * c[i] for i in range(n)) for r in range(n)]
+
+
+def _exprb32_step(sys_, u, f0, h, lin, H):
+    """One exprb32 step (Hochbruck, Ostermann, Schweitzer 2009) of size h.
+
+    U = u + h phi_1(hJ) F(u)                      (order 2, the estimate)
+    u_new = U + 2h phi_3(hJ) D,  D = F(U) - F(u) - J (U - u)     (order 3)
+
+    exact when J_m is quadratic, so the plateau's linear phase costs a few
+    steps however long it lasts.  Returns (u_new, error vector).
+    """
+    n, sign = len(u), sys_.sign
+    du = [h * x for x in lin.apply(1, h, sign, f0)]
+    U = [u[i] + du[i] for i in range(n)]
+    fU = sys_.f(U)
+    Jdu = [sign * mpmath.fsum(H[i, j] * du[j] for j in range(n))
+           for i in range(n)]
+    D = [fU[i] - f0[i] - Jdu[i] for i in range(n)]
+    corr = [2 * h * x for x in lin.apply(3, h, sign, D)]
+    return [U[i] + corr[i] for i in range(n)], corr
+
+
+def _err_norm(err, peak, new, rtol, atol):
+    """max_i |err_i| / (atol + rtol max(peak_i, |new_i|)).
+
+    peak_i is the largest |u_i| so far: a component is controlled relative
+    to its own size (the unstable one starts e^{-w/omega} below the others)
+    but not relative to zero where it changes sign.
+    """
+    return max(abs(e) / (atol + rtol * max(p, abs(y)))
+               for e, p, y in zip(err, peak, new))
+
+
+def _flow_mpmath(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
+                 max_steps, sign, progress) -> FlowResult:
+    n = 2 * loss.m
+    with workdps(d):
+        sys_ = _MpSystem(loss, [+x for x in a0], [+x for x in w0], d, sign)
+        atol = mpf(10) ** (-(d - 5))          # the resolution of theta
+        rtol_ = mpf(rtol)
+        u = [mpf(0)] * n
+        peak = [mpf(0)] * n
+        t = mpf(0)
+        J0 = sys_.value(u)
+        level = fraction * J0
+        ts, ys, losses, disp = [0.0], [[float(x) for x in sys_.theta0]], \
+            [float(J0)], [0.0]
+        res = FlowResult(path="mpmath", dps=d, rtol=rtol, fraction=fraction,
+                         delta=delta, plateau_time=None, separation_time=None,
+                         loss0=float(J0), status=None, message="")
+        steps = 0
+        H = sys_.hessian(u)
+        lin = _Linearisation(H)
+        f0 = sys_.f(u)
+        h = 1 / max(abs(x) for x in lin.lam)
+        reached_end = False
+        while True:
+            if steps >= max_steps:
+                res.status, res.message = "failed", (
+                    f"{max_steps} steps reached at t = {float(t):.6g} "
+                    "(raise max_steps)")
+                break
+            h = min(h, mpf(t_max) - t)
+            try:
+                new, err = _exprb32_step(sys_, u, f0, h, lin, H)
+                en = _err_norm(err, peak, new, rtol_, atol)
+            except (ValueError, ZeroDivisionError):
+                en = mpf(100)               # a step left w > 0: retry smaller
+            if en > 1:
+                h *= max(_SHRINK, _SAFETY * en ** (-_ORDER))
+                if h < t * mpf(10) ** (-(d - 5)) or h == 0:
+                    res.status, res.message = "failed", (
+                        f"step size {float(h):.3g} below the resolution of "
+                        f"t = {float(t):.6g}")
+                    break
+                continue
+            t_new = t + h
+            J_new = sys_.value(new)
+            r_new = mpmath.sqrt(mpmath.fsum(x ** 2 for x in new))
+            if res.plateau_time is None and J_new <= level:
+                res.plateau_time = float(_locate(
+                    sys_, u, f0, t, h, lin, H,
+                    lambda v: sys_.value(v) - level))
+            if res.separation_time is None and r_new > delta:
+                res.separation_time = float(_locate(
+                    sys_, u, f0, t, h, lin, H,
+                    lambda v: mpmath.sqrt(mpmath.fsum(x ** 2 for x in v))
+                    - delta))
+            u, t = new, t_new
+            peak = [max(p, abs(x)) for p, x in zip(peak, u)]
+            steps += 1
+            ts.append(float(t))
+            ys.append([float(x) for x in sys_.theta(u)])
+            losses.append(float(J_new))
+            disp.append(float(r_new))
+            if progress is not None and steps % 50 == 0:
+                progress(f"flow: step {steps}, t = {float(t):.4g}, "
+                         f"J/J0 = {float(J_new / J0):.6f}, "
+                         f"|theta - theta0| = {float(r_new):.3g}")
+            if _stopped(stop, res.plateau_time, res.separation_time):
+                break
+            if t >= t_max:
+                reached_end = True
+                break
+            h *= min(_GROW, _SAFETY * max(en, mpf(10) ** -10) ** (-_ORDER))
+            H = sys_.hessian(u)
+            lin = _Linearisation(H)
+            f0 = sys_.f(u)
+    res.update(t=np.array(ts), y=np.array(ys).T, loss=np.array(losses),
+               displacement=np.array(disp), nfev=sys_.nfev, njev=sys_.njev,
+               nsteps=steps)
+    return _finish(res, stop, reached_end)
+
+
+def _locate(sys_, u, f0, t, h, lin, H, g):
+    """The time in (t, t + h] where g changes sign, by bisection on the step.
+
+    Each trial integrates one exprb32 step of size s from u, so the time is
+    located to the solver's accuracy, not by interpolation.
+    """
+    lo, hi = mpf(0), h
+    for _ in range(_EVENT_ITER):
+        mid = (lo + hi) / 2
+        v, _ = _exprb32_step(sys_, u, f0, mid, lin, H)
+        if g(v) > 0:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo <= h * mpf(10) ** -9:
+            break
+    return t + (lo + hi) / 2
+
+
+# -- float64 path -------------------------------------------------------------
+
+class Float64Loss:
+    """J_m, its gradient and Hessian evaluated in float64 arithmetic.
+
+    The target moments M_n(w_k) are computed in mpmath and rounded to
+    float64 (right to one ulp); the sums S_n and the entries of
+    :mod:`cmwork.symbolic` are float64, so the cancellation of (92)-(94) on
+    M*_P is rounded.  This is the float64 path; no verdict rests on it.
+    """
+
+    def __init__(self, loss: Loss, *, moments_dps: int = 30):
+        self.loss, self.m, self.dps = loss, loss.m, moments_dps
+        self._F = symbolic.lambdified("math")
+        with workdps(moments_dps):
+            self._norm2 = float(loss.target.norm2(dps=moments_dps))
+
+    def _numbers(self, theta):
+        m = self.m
+        a, w = np.asarray(theta[:m], float), np.asarray(theta[m:], float)
+        if np.any(~np.isfinite(theta)) or np.any(w <= 0):
+            raise ValueError(f"w={w!r}: expected finite positive rates")
+        with workdps(self.dps):
+            Mo = [[float(self.loss.target.moment(k, mpf(float(wk)),
+                                                 dps=self.dps))
+                   for k in range(symbolic.MAX_ORDER + 1)] for wk in w]
+        S = [[float(np.sum(a / (wk + w) ** (k + 1)))
+              for k in range(symbolic.MAX_ORDER + 1)] for wk in w]
+        return a, w, S, Mo
+
+    def value(self, theta) -> float:
+        a, w, S, Mo = self._numbers(theta)
+        f = self._F["value"]
+        return float(sum(f(*Loss._args(k, k, a, w, S, Mo))
+                         for k in range(self.m)) + self._norm2)
+
+    def gradient(self, theta) -> np.ndarray:
+        a, w, S, Mo = self._numbers(theta)
+        g = np.zeros(2 * self.m)
+        for k in range(self.m):
+            x = Loss._args(k, k, a, w, S, Mo)
+            g[k] = self._F["grad_a"](*x)
+            g[self.m + k] = self._F["grad_w"](*x)
+        return g
+
+    def hessian(self, theta) -> np.ndarray:
+        m = self.m
+        return self.loss.hessian_float64(list(theta[:m]), list(theta[m:]),
+                                          moments_dps=self.dps)
+
+
+def _flow_float64(loss, a0, w0, t_max, rtol, fraction, delta, stop,
+                  sign) -> FlowResult:
+    F = Float64Loss(loss)
+    th0 = np.array([float(x) for x in list(a0) + list(w0)])
+    J0 = F.value(th0)
+    level = fraction * J0
+    count = {"nfev": 0, "njev": 0}
+
+    def rhs(t, y):
+        count["nfev"] += 1
+        return sign * F.gradient(y)
+
+    def jac(t, y):
+        count["njev"] += 1
+        return sign * F.hessian(y)
+
+    def ev_plateau(t, y):
+        return F.value(y) - level
+
+    def ev_separation(t, y):
+        return float(np.linalg.norm(y - th0)) - delta
+
+    events = [ev_plateau, ev_separation]
+    for e in events:
+        e.terminal = False
+    if stop == "plateau":
+        ev_plateau.terminal = True
+    elif stop == "separation":
+        ev_separation.terminal = True
+    res = FlowResult(path="float64", dps=None, rtol=rtol, fraction=fraction,
+                     delta=delta, plateau_time=None, separation_time=None,
+                     loss0=J0, status=None, message="")
+    try:
+        sol = solve_ivp(rhs, (0.0, t_max), th0, method="BDF", jac=jac,
+                        events=events, rtol=rtol, atol=1e-14 * max(1.0, np.max(
+                            np.abs(th0))))
+    except ValueError as exc:             # a step left w > 0
+        res.update(status="failed", message=f"solver stopped: {exc}",
+                   t=np.array([0.0]), y=th0[:, None], loss=np.array([J0]),
+                   displacement=np.array([0.0]), nsteps=0, **count)
+        return res
+    if len(sol.t_events[0]):
+        res.plateau_time = float(sol.t_events[0][0])
+    if len(sol.t_events[1]):
+        res.separation_time = float(sol.t_events[1][0])
+    res.update(t=sol.t, y=sol.y, nsteps=len(sol.t) - 1, **count,
+               loss=np.array([F.value(y) for y in sol.y.T]),
+               displacement=np.linalg.norm(sol.y - th0[:, None], axis=0))
+    if sol.status == -1:
+        res.status, res.message = "failed", f"solve_ivp: {sol.message}"
+        return res
+    return _finish(res, stop, reached_end=sol.status == 0)
+
+
+# ---------------------------------------------------------------------------
+# Remark 4.7 / eq. (106): the local-linearisation estimate
+
+def linearisation_estimate(loss: Loss, a0, w0, *, delta: float = DEFAULT_DELTA,
+                           dps: Optional[int] = None) -> dict:
+    """tau ~ (1/|lambda_j|) ln(delta |lambda_j| / |g~_j|) from Remark 4.7.
+
+    H_0 = P^T Lambda P and g~ = P g_0 at theta(0), computed in mpmath (at
+    :func:`flow_budget` digits unless ``dps``); over the negative
+    eigenvalues lambda_j with g~_j != 0 the smallest estimate is returned
+    with lambda_j, g~_j and ||g_0||.  Also the bound of (106) with
+    ||g_0|| in place of |g~_j| (the proof of Theorem 4.1), which is smaller.
+    """
+    with workdps(DEFAULT_DPS):
+        a_, w_ = loss._params(a0, w0)
+    d = check_dps(dps) if dps is not None else flow_budget(loss, a_, w_)
+    with workdps(d):
+        H = loss.hessian(a_, w_, dps=d)
+        g = loss.gradient(a_, w_, dps=d)
+        E, P = mpmath.eigsy(H)
+        gt = P.T * g
+        gnorm = mpmath.norm(g)
+        best = None
+        for j in range(H.rows):
+            lam = E[j]
+            if lam < 0 and gt[j] != 0:
+                tau = mpmath.log(delta * abs(lam) / abs(gt[j])) / abs(lam)
+                if best is None or tau < best["tau"]:
+                    best = {"tau": tau, "lambda": lam, "g_tilde": gt[j],
+                            "index": j}
+        lam_min = min(E[j] for j in range(H.rows))
+        out = {"grad_norm": gnorm, "lambda_min": lam_min, "dps": d}
+        if lam_min < 0:
+            out["tau_bound_106"] = mpmath.log(delta * abs(lam_min) / gnorm) \
+                / abs(lam_min) if delta * abs(lam_min) > gnorm else mpf(0)
+        if best:
+            out.update(best)
+        return out
+
+
+# ---------------------------------------------------------------------------
+# Appendix B: f(x) = (x_1^2 - eps x_2^2) / 2
+
+def quadratic_flows(eps: float, *, delta_x: Optional[float] = None,
+                    level: float, rho: float = 1.0, eta: float = 1.0,
+                    rtol: float = 1e-10) -> dict:
+    """Escape times of gradient flow and heavy ball for Appendix B's f.
+
+    f(x) = (x_1^2 - eps x_2^2)/2, x(0) = (delta_x, 1) (delta_x defaults to
+    eps, "delta = O(eps)"); gradient flow x' = -grad f(x); heavy ball
+    rho x'' + (1 - rho)/sqrt(eta) x' + grad f(x) = 0 with
+    x'(0) = -sqrt(eta) grad f(x(0)).  The escape time is the first tau with
+    f(x(tau)) <= level (level < 0).  Returns the two times and the solver
+    statistics.  Gradient flow uses Radau (x_1 decays like e^{-tau} over
+    times ~ 1/eps), heavy ball DOP853.
+
+    Paper: Appendix B, eqs. (133)-(135).
+    """
+    eps = float(eps)
+    if not (math.isfinite(eps) and 0 < eps < 1):
+        raise ValueError(f"eps={eps!r}: expected 0 < eps < 1")
+    if not (float(level) < 0):
+        raise ValueError(f"level={level!r}: expected a negative loss level")
+    if not (0 < float(rho) <= 1):
+        raise ValueError(f"rho={rho!r}: expected 0 < rho <= 1")
+    if not (float(eta) > 0):
+        raise ValueError(f"eta={eta!r}: expected eta > 0")
+    dx = eps if delta_x is None else float(delta_x)
+    x0 = np.array([dx, 1.0])
+
+    def grad(x):
+        return np.array([x[0], -eps * x[1]])
+
+    def f(x):
+        return (x[0] ** 2 - eps * x[1] ** 2) / 2
+
+    # generous limits: e-folding of x_2 at rate eps (GD) or sqrt(eps) (HB)
+    span = 50.0 * (1 + abs(math.log(abs(level) / eps)))
+
+    def ev_gd(t, x):
+        return f(x) - level
+    ev_gd.terminal = True
+    gd = solve_ivp(lambda t, x: -grad(x), (0, span / eps), x0, method="Radau",
+                   jac=lambda t, x: np.diag([-1.0, eps]), events=ev_gd,
+                   rtol=rtol, atol=1e-14)
+
+    def hb(t, z):
+        x, v = z[:2], z[2:]
+        return np.concatenate([v, -((1 - rho) / math.sqrt(eta) * v + grad(x))
+                               / rho])
+
+    def ev_hb(t, z):
+        return f(z[:2]) - level
+    ev_hb.terminal = True
+    z0 = np.concatenate([x0, -math.sqrt(eta) * grad(x0)])
+    mo = solve_ivp(hb, (0, span / math.sqrt(eps)), z0, method="DOP853",
+                   events=ev_hb, rtol=rtol, atol=1e-14)
+    out = {}
+    for name, sol in (("gradient_flow", gd), ("heavy_ball", mo)):
+        hit = sol.t_events[0]
+        out[name] = {"tau": float(hit[0]) if len(hit) else None,
+                     "status": "escaped" if len(hit) else (
+                         "failed" if sol.status == -1 else "trapped"),
+                     "nfev": int(sol.nfev), "message": sol.message}
+    return out
