@@ -105,6 +105,11 @@ MAX_STEPS = 20000
 #: exponent 1/(p+1) for the embedded order p = 2 (chosen here).
 _SAFETY, _GROW, _SHRINK, _ORDER = 0.9, 10.0, 0.2, mpf(1) / 3
 
+#: A step may let the fastest unstable mode of the linearisation grow by at
+#: most e^{_MAX_GROWTH}: the error estimate of an exponential integrator
+#: does not see errors that the growth amplifies (chosen here).
+_MAX_GROWTH = 1
+
 #: Iterations that locate an event inside a step (chosen here).
 _EVENT_ITER = 40
 
@@ -329,6 +334,12 @@ class _Linearisation:
         self.lam, self.P = mpmath.eigsy(H)
         self.n = H.rows
 
+    def growth_cap(self, sign):
+        """Largest step over which the fastest growing mode of the
+        linearisation grows by at most e^{_MAX_GROWTH}."""
+        rate = max(sign * x for x in self.lam)
+        return mpf(_MAX_GROWTH) / rate if rate > 0 else mpmath.inf
+
     def apply(self, k, h, sign, v):
         """phi_k(h J) v with J = sign H: P diag(phi_k(h sign lam)) P^T v."""
         P, n = self.P, self.n
@@ -397,12 +408,13 @@ def _flow_mpmath(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
                     f"{max_steps} steps reached at t = {float(t):.6g} "
                     "(raise max_steps)")
                 break
-            h = min(h, mpf(t_max) - t)
+            h = min(h, mpf(t_max) - t, lin.growth_cap(sys_.sign))
             try:
                 new, err = _exprb32_step(sys_, u, f0, h, lin, H)
                 en = _err_norm(err, peak, new, rtol_, atol)
+                J_new = sys_.value(new) if en <= 1 else None
             except (ValueError, ZeroDivisionError):
-                en = mpf(100)               # a step left w > 0: retry smaller
+                en = mpf(100)               # the step left w > 0: retry smaller
             if en > 1:
                 h *= max(_SHRINK, _SAFETY * en ** (-_ORDER))
                 if h < t * mpf(10) ** (-(d - 5)) or h == 0:
@@ -412,7 +424,6 @@ def _flow_mpmath(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
                     break
                 continue
             t_new = t + h
-            J_new = sys_.value(new)
             r_new = mpmath.sqrt(mpmath.fsum(x ** 2 for x in new))
             if res.plateau_time is None and J_new <= level:
                 res.plateau_time = float(_locate(
@@ -421,8 +432,8 @@ def _flow_mpmath(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
             if res.separation_time is None and r_new > delta:
                 res.separation_time = float(_locate(
                     sys_, u, f0, t, h, lin, H,
-                    lambda v: mpmath.sqrt(mpmath.fsum(x ** 2 for x in v))
-                    - delta))
+                    lambda v: delta
+                    - mpmath.sqrt(mpmath.fsum(x ** 2 for x in v))))
             u, t = new, t_new
             peak = [max(p, abs(x)) for p, x in zip(peak, u)]
             steps += 1
@@ -450,7 +461,8 @@ def _flow_mpmath(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
 
 
 def _locate(sys_, u, f0, t, h, lin, H, g):
-    """The time in (t, t + h] where g changes sign, by bisection on the step.
+    """The time in (t, t + h] where g turns from > 0 (not yet) to <= 0,
+    by bisection on the step.
 
     Each trial integrates one exprb32 step of size s from u, so the time is
     located to the solver's accuracy, not by interpolation.
