@@ -60,6 +60,12 @@ def check(params, *, dps=None, seed=0, power_shift=0, rate_factor=1):
                     ratios.append(hi / (mu ** (n + power_shift)
                                         * mpmath.exp(-rate_factor * w * mu)))
             decreasing = all(abs(b) < abs(a) for a, b in zip(values, values[1:]))
+            if len(grid) == 1:          # one memory (a sweep point): measured
+                rows.append({"template": name, "n": n, "L": L,
+                             "ratio_last": ratios[-1],
+                             "distance_to_L": abs(ratios[-1] / L - 1),
+                             "Delta_last": values[-1]})
+                continue
             settle = abs(ratios[-1] / ratios[-2] - 1)
             off_limit = abs(ratios[-1] / L - 1)
             row = {"template": name, "n": n, "L": L,
@@ -83,6 +89,13 @@ def check(params, *, dps=None, seed=0, power_shift=0, rate_factor=1):
                 "claimed_bound": f"omega^-(n+{power_shift}) e^(-{rate_factor} w/omega)"}
     if failures:
         return Verdict("lemma-4.1", FAILS, failures[0], evidence, dps=dps)
+    if len(grid) == 1:
+        meas = "; ".join(f"{r['template']} n={r['n']}: ratio/L = "
+                         f"{short(r['ratio_last'] / r['L'], 6)}" for r in rows)
+        return Verdict("lemma-4.1", INCONCLUSIVE,
+                       f"one memory 1/omega = {grid[0]}: Delta_n omega^n "
+                       f"e^(w/omega) measured ({meas}); a limit needs two or "
+                       "more memories (inv_omegas=A,B,...)", evidence, dps=dps)
     if unresolved:
         return Verdict("lemma-4.1", INCONCLUSIVE,
                        f"Delta not resolved to {DIGITS} digits at "

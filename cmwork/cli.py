@@ -3,7 +3,11 @@
     cmwork list [--params ID]          claims, their place in the paper, status
     cmwork check [ID ...]              run claims; a table; exit 1 if any fails
           --quick | --full | --default preset sizes (quick is the default)
-          --json FILE, --dps N, --seed N, --set NAME=VALUE
+          --json FILE, --dps N, --seed N, --set NAME=VALUE, --certified,
+          --store PATH, --no-store     (verdicts are recorded in the store)
+    cmwork sweep ID --grid ...         a claim over a grid (cmwork.cli_results)
+    cmwork results ID [--csv FILE]     what the store holds
+    cmwork report --out DIR            one offline HTML page
     cmwork errata                      where the printed paper differs from
                                        the derivations
     cmwork derive ID [--latex FILE]    print a derivation; or write it as a
@@ -84,7 +88,15 @@ def _build() -> argparse.ArgumentParser:
                    "(python-flint, extra 'cert'); default: the certifiable "
                    "claims")
 
+    c.add_argument("--store", metavar="PATH", help="results database "
+                   "(default: $CMWORK_STORE or the user's cache folder)")
+    c.add_argument("--no-store", action="store_true",
+                   help="do not record the verdicts")
+
     sub.add_parser("errata", help="where the printed paper differs")
+
+    from .cli_results import add_parsers
+    add_parsers(sub, _positive)
 
     d = sub.add_parser("derive", help="print a derivation or export LaTeX")
     d.add_argument("id", metavar="ID", nargs="?")
@@ -109,6 +121,16 @@ def _dps(text: str) -> int:
     return v
 
 
+def _positive(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected an integer")
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"{v}: expected an integer >= 1")
+    return v
+
+
 def _seed(text: str) -> int:
     try:
         v = int(text)
@@ -125,6 +147,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         if args.command is None:
             _build().print_help()
             return 2
+        if getattr(args, "handler", None):
+            return args.handler(args)
         return {"list": _list, "check": _check, "errata": _errata,
                 "derive": _derive}[args.command](args)
     except UsageError as exc:
@@ -133,6 +157,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     except KeyboardInterrupt:
         print("cmwork: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:             # output piped into head, less, ...
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except ImportError as exc:          # an optional extra that is missing
         print(f"cmwork: error: {exc}", file=sys.stderr)
         return 2
@@ -206,6 +234,10 @@ def _check(args) -> int:
           f"seed {args.seed}" + (f", dps {args.dps}" if args.dps else "")
           + (", certified (ball arithmetic)" if args.certified else ""))
     print(table_header())
+    store = None
+    if not args.no_store:
+        from .cli_results import open_store
+        store = open_store(args.store)
     verdicts, start = [], time.perf_counter()
     for cid in ids:
         if sys.stderr.isatty():
@@ -216,6 +248,8 @@ def _check(args) -> int:
         except ValueError as exc:          # parameters the library refused
             raise UsageError(f"{cid}: {exc}") from None
         verdicts.append(v)
+        if store is not None:
+            store.add_verdict(v, dps=args.dps, source="check")
         print(table_row(v), flush=True)
     print(f"{tally(verdicts)} in {time.perf_counter() - start:.1f}s")
     if any(v.certified for v in verdicts):

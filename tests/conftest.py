@@ -11,3 +11,20 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE",
                                      "ci" if os.environ.get("CI") else "dev"))
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _results_store_in_a_temporary_folder(tmp_path_factory):
+    """Verdicts recorded by the tests go to a throw-away store, never to the
+    user's cache folder."""
+    path = tmp_path_factory.mktemp("store") / "results.sqlite"
+    old = os.environ.get("CMWORK_STORE")
+    os.environ["CMWORK_STORE"] = str(path)
+    yield path
+    if old is None:
+        os.environ.pop("CMWORK_STORE", None)
+    else:
+        os.environ["CMWORK_STORE"] = old
