@@ -46,11 +46,11 @@ def tau_closed_forms(eps, delta0):
 
 
 def check(params, *, dps=None, seed=0, claimed_gd=-1.0, claimed_hb=-0.5,
-          overrides=()):
+          printed_overrides=()):
     """``claimed_gd``, ``claimed_hb``: the exponents claimed (wrong variants
-    pass others); ``overrides`` replaces printed formulas of the proof."""
+    pass others); ``printed_overrides`` replaces printed formulas."""
     from proofs import appendix_b
-    d = appendix_b.derive(tuple(overrides))
+    d = appendix_b.derive(tuple(printed_overrides))
     delta0 = float(params["delta0"])
     eps_list = [float(e) for e in params["eps"]]
     rows, fails, undecided = [], [], []

@@ -77,17 +77,20 @@ def printed():
 def limit_at(expr, when):
     """lim_{eps -> 0+} of expr(tau = when) with delta = eps (delta = O(eps)).
 
-    The heavy ball's oscillating factor cos(tau) - sin(tau) lies in
-    [-sqrt 2, sqrt 2]; the limit is taken with it at both ends of that range
-    and must agree (its coefficient delta^2 -> 0).  ValueError otherwise.
+    The expression is expanded first: the heavy ball's oscillating terms
+    then carry the factor delta^2 = eps^2 and SymPy's limit drops them;
+    the exponentials at tau_i become powers of delta_0/eps.
     """
-    b = sp.Symbol("b", real=True)
-    e = expr.subs(sp.cos(tau) - sp.sin(tau), b).subs(tau, when).subs(delta, eps)
-    ends = {sp.limit(sp.simplify(e.subs(b, v)), eps, 0, "+")
-            for v in (0, sp.sqrt(2))}
-    if len(ends) != 1:
-        raise ValueError(f"limit depends on the oscillating factor: {ends}")
-    return ends.pop()
+    e = sp.expand(expr.subs(tau, when).subs(delta, eps))
+    return sp.limit(e, eps, 0, "+")
+
+
+def expansion_at(expr, when):
+    """expr(tau = when), delta = eps, without its terms of order eps^2."""
+    e = sp.expand(expr.subs(tau, when).subs(delta, eps))
+    keep = [t for t in e.as_ordered_terms() if not t.has(sp.sin, sp.cos)]
+    return sp.Add(*[t for t in keep if sp.limit(t / eps ** 2, eps, 0, "+")
+                    in (sp.oo, -sp.oo)])
 
 
 @functools.lru_cache(maxsize=None)
@@ -123,7 +126,9 @@ def derive(overrides: tuple = ()) -> Derivation:
                sp.Symbol("lim l_2(tau_2)"), limit_at(l2, tau_2()),
                "substitute tau_2 = ln(4 delta_0/eps)/(2 sqrt(eps)), delta = eps",
                printed=paper["l2_at_tau2"],
-               note="eps ((1 + sqrt(eps))/2)^2 e^{2 sqrt(eps) tau_2}/2 = "
+               note=f"l_2(tau_2) = {sp.sstr(expansion_at(l2, tau_2()))} + "
+                    "O(eps^2) with delta = eps; "
+                    "eps ((1 + sqrt(eps))/2)^2 e^{2 sqrt(eps) tau_2}/2 = "
                     "delta_0 (1 + sqrt(eps))^2/2 -> delta_0/2, so l_2(tau_2) = "
                     "-delta_0/2 + O(sqrt(eps)), not O(eps) - delta_0; hence "
                     "l_2 < -delta_0/4 (not < -delta_0/2) for tau >= tau_2, "

@@ -1,0 +1,155 @@
+"""Gradient flow of J_m, the Appendix B flows, and the claims thm-4.1,
+remark-4.7, appendix-b.  Expected values come from another route: scipy's
+BDF in float64 where float64 suffices, the closed forms of Appendix B, the
+statement that a gradient flow never increases J."""
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+import cmwork
+from cmwork import claims
+from cmwork.flow import (choose_path, gradient_flow, linearisation_estimate,
+                         quadratic_flows)
+
+
+def loss(inv, m=2):
+    rho = cmwork.MemoryTarget(a_star=[1], w_star=[1], omega=Fraction(1, inv),
+                              template=cmwork.GaussianTemplate(c0=1, sigma=1))
+    return cmwork.Loss(rho, m=m)
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return claims.load_all()
+
+
+def test_flow_never_increases_the_loss():
+    r = gradient_flow(loss(10), [0.3, 0.7], [1, 1], t_max=2e3, path="mpmath",
+                      stop="none")
+    assert r.status == "escaped" and r.plateau_time is not None
+    rises = np.diff(r.loss) / r.loss0
+    assert np.all(rises <= 1e-12), rises.max()
+    assert r.loss[-1] < 0.9 * r.loss0
+
+
+def test_started_on_affine_space_with_negligible_delta_it_stays_put():
+    # 1/omega = 200: Delta ~ e^-200 ~ 1e-87, far below 40 digits; on M*_P
+    # the gradient is then zero to the working precision
+    r = gradient_flow(loss(200), [Fraction(1, 4), Fraction(3, 4)], [1, 1],
+                      t_max=1e12, path="mpmath", dps=40)
+    assert r.status == "trapped" and r.plateau_time is None
+    assert np.max(r.displacement) < 1e-25
+    assert np.allclose(r.loss, r.loss0, rtol=0, atol=1e-30)
+
+
+def test_mpmath_path_agrees_with_scipy_bdf_where_float64_suffices():
+    J = loss(8)
+    ref = gradient_flow(J, [0.3, 0.7], [1, 1], t_max=1e3, path="float64",
+                        rtol=1e-10)
+    hp = gradient_flow(J, [0.3, 0.7], [1, 1], t_max=1e3, path="mpmath",
+                       rtol=1e-4)
+    assert (ref.path, hp.path) == ("float64", "mpmath")
+    assert ref.status == hp.status == "escaped"
+    assert abs(hp.separation_time / ref.separation_time - 1) < 1e-5
+    assert abs(hp.plateau_time / ref.plateau_time - 1) < 1e-3
+
+
+def test_auto_path_says_which_arithmetic_it_used():
+    assert choose_path(loss(8), [0.3, 0.7], [1, 1]) == "float64"
+    assert choose_path(loss(30), [0.3, 0.7], [1, 1]) == "mpmath"
+
+
+def test_gradient_along_the_unstable_eigenvector_is_far_below_its_norm():
+    # g_0 is orthogonal to the kernel of Hess J~: |g~_j| << |g_0|
+    est = linearisation_estimate(loss(14), [0.3, 0.7], [1, 1])
+    assert est["lambda_min"] < 0
+    assert abs(est["g_tilde"]) < 1e-2 * est["grad_norm"]
+
+
+@pytest.mark.parametrize("kwargs, word", [
+    ({"t_max": -1}, "t_max"), ({"t_max": 0}, "t_max"),
+    ({"t_max": 10, "fraction": 1.5}, "fraction"),
+    ({"t_max": 10, "delta": 0}, "delta"),
+    ({"t_max": 10, "path": "gpu"}, "path"),
+])
+def test_bad_flow_arguments_raise_one_clear_error(kwargs, word):
+    with pytest.raises(ValueError, match=word):
+        gradient_flow(loss(8), [0.3, 0.7], [1, 1], **kwargs)
+
+
+def test_non_positive_rate_or_memory_is_refused():
+    with pytest.raises(ValueError, match=r"w\[1\]"):
+        gradient_flow(loss(8), [0.3, 0.7], [1, 0], t_max=10)
+    with pytest.raises(ValueError, match="omega"):
+        cmwork.MemoryTarget(a_star=[1], w_star=[1], omega=0,
+                            template=cmwork.GaussianTemplate())
+    with pytest.raises(ValueError, match="eps"):
+        quadratic_flows(-0.1, level=-0.25)
+
+
+def test_appendix_b_flows_hit_the_closed_form_times():
+    # l_1(tau) = -delta_0/2 at tau_1 = ln(delta_0/eps)/(2 eps) up to e^-2tau
+    eps, d0 = 1e-3, 0.5
+    out = quadratic_flows(eps, level=-d0 / 2)
+    assert abs(out["gradient_flow"]["tau"] / (math.log(d0 / eps) / (2 * eps))
+               - 1) < 1e-8
+    # heavy ball: -delta_0/2 at tau_2 - ln(1 + sqrt(eps))/sqrt(eps)
+    t2 = math.log(4 * d0 / eps) / (2 * math.sqrt(eps))
+    expect = t2 - math.log(1 + math.sqrt(eps)) / math.sqrt(eps)
+    assert abs(out["heavy_ball"]["tau"] - expect) < 0.05
+
+
+def test_appendix_b_holds_and_reports_the_erratum(registry):
+    v = registry["appendix-b"].run("quick")
+    assert v.status == claims.HOLDS, v.summary
+    assert any("-delta_0/2" in n and "printed -delta_0" in n for n in v.notes)
+
+
+@pytest.mark.parametrize("statement", [{"claimed_gd": -0.5},
+                                       {"claimed_hb": -1.0},
+                                       {"claimed_hb": -1 / 3}])
+def test_appendix_b_fails_on_a_wrong_exponent(registry, statement):
+    v = registry["appendix-b"].run("quick", **statement)
+    assert v.status == claims.FAILS, v.summary
+
+
+def test_appendix_b_fails_on_a_misprinted_solution(registry):
+    import sympy as sp
+    from proofs.appendix_b import delta, tau
+    v = registry["appendix-b"].run("quick", printed_overrides=(
+        ("gd_x1", delta * sp.exp(-2 * tau)),))
+    assert v.status == claims.FAILS and "x_1" in v.summary
+
+
+def test_errata_lists_appendix_b(capsys):
+    from cmwork.cli import main
+    assert main(["errata"]) == 0
+    assert "l_2(tau_2^eps)" in capsys.readouterr().out
+
+
+def test_remark_4_7_holds_at_quick_size(registry):
+    v = registry["remark-4.7"].run("quick")
+    assert v.status == claims.HOLDS, v.summary
+
+
+def test_ascent_flow_makes_remark_4_7_and_thm_4_1_fail(registry):
+    few = {"inv_omegas": "6,8"}
+    for cid in ("remark-4.7", "thm-4.1"):
+        v = registry[cid].run("quick", sign=+1, overrides=few)
+        assert v.status == claims.FAILS and "increased" in v.summary, cid
+
+
+def test_thm_4_1_fails_when_polynomial_growth_is_claimed(registry):
+    v = registry["thm-4.1"].run("quick", claimed_rate=0)
+    assert v.status == claims.FAILS, v.summary
+
+
+def test_thm_4_1_on_a_short_grid_says_the_growth_rate_still_rises(registry):
+    # the measured local slopes rise from 1.3 towards 2.2 up to 1/omega = 25:
+    # not yet e^(c/omega), and the verdict must say so rather than fit it
+    v = registry["thm-4.1"].run("quick")
+    assert v.status == claims.INCONCLUSIVE, v.summary
+    assert "local slopes" in v.summary
+    assert v.evidence["fits"]["plateau_time"]["c"] > 1
