@@ -92,6 +92,8 @@ def _build() -> argparse.ArgumentParser:
                    "(default: $CMWORK_STORE or the user's cache folder)")
     c.add_argument("--no-store", action="store_true",
                    help="do not record the verdicts")
+    c.add_argument("--quiet", action="store_true",
+                   help="no progress bar on the terminal")
 
     sub.add_parser("errata", help="where the printed paper differs")
 
@@ -239,14 +241,18 @@ def _check(args) -> int:
         from .cli_results import open_store
         store = open_store(args.store)
     verdicts, start = [], time.perf_counter()
-    for cid in ids:
-        if sys.stderr.isatty():
-            print(f"  running {cid} ...", end="\r", file=sys.stderr, flush=True)
+    from .progress import Progress
+    bar = Progress("check", quiet=args.quiet)
+    for i, cid in enumerate(ids):
+        bar.label = f"check {cid}"
+        bar.update(i, len(ids), sum(v.status == FAILS for v in verdicts),
+                   time.perf_counter() - start)
         try:
             v = claims[cid].run(preset, dps=args.dps, seed=args.seed,
                                 overrides=overrides, certified=args.certified)
         except ValueError as exc:          # parameters the library refused
             raise UsageError(f"{cid}: {exc}") from None
+        bar.close()
         verdicts.append(v)
         if store is not None:
             store.add_verdict(v, dps=args.dps, source="check")

@@ -52,9 +52,11 @@ def test_malformed_grids_are_refused_naming_the_problem(spec, words):
         sweep.parse_grid(CLAIM if "inv" not in spec else "lemma-4.1", [spec])
 
 
-@pytest.mark.parametrize("spec", ["m=", "m=a,b", "inv_omegas=5:1:1", "nosuch=1"])
-def test_malformed_grid_exits_2_with_one_line(spec, capsys, tmp_path):
-    rc = main(["sweep", CLAIM, "--grid", spec, "--store",
+@pytest.mark.parametrize("cid, spec", [
+    ("prop-4.4", "m="), ("prop-4.4", "m=a,b"), ("lemma-4.1", "omega_inv=5:1:1"),
+    ("prop-4.1", "nosuch=1"), ("prop-4.4", "m=0,1")])
+def test_malformed_grid_exits_2_with_one_line(cid, spec, capsys, tmp_path):
+    rc = main(["sweep", cid, "--grid", spec, "--store",
                str(tmp_path / "s.sqlite")])
     assert rc == 2
     err = capsys.readouterr().err.strip().splitlines()
@@ -124,6 +126,22 @@ def test_concurrent_sweeps_on_one_store_corrupt_nothing(tmp_path):
     n, distinct = con.execute(
         "SELECT COUNT(*), COUNT(DISTINCT key) FROM results").fetchone()
     assert n == distinct == 9
+
+
+def test_progress_bar_draws_on_a_terminal_only():
+    import io
+    from cmwork.progress import Progress
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+    tty, pipe = Tty(), io.StringIO()
+    for stream, quiet in ((tty, False), (pipe, False), (Tty(), True)):
+        bar = Progress("sweep", quiet=quiet, stream=stream)
+        bar.update(3, 10, 1, 6.0)
+        bar.close()
+    assert "3/10 done, 1 failed, 14s left" in tty.getvalue()
+    assert pipe.getvalue() == ""
 
 
 def test_a_duplicate_insert_is_refused_by_the_store(store):
