@@ -51,6 +51,17 @@ def add_parsers(sub, positive_int) -> None:
     r.add_argument("--store", metavar="PATH")
     r.set_defaults(handler=_results)
 
+    f = sub.add_parser("figure", help="reproduce a figure of the paper")
+    f.add_argument("name", metavar="NAME", nargs="?",
+                   help="figure name (omit to list them)")
+    f.add_argument("--out", metavar="FILE",
+                   help="PNG or PDF to write (default: figure-NAME.png)")
+    f.add_argument("--quick", action="store_true",
+                   help="a small size that runs in under a minute")
+    f.add_argument("--seed", type=int, default=0)
+    f.add_argument("--quiet", action="store_true")
+    f.set_defaults(handler=_figure)
+
     p = sub.add_parser("report", help="one offline HTML page of every verdict")
     p.add_argument("--out", metavar="DIR", required=True)
     p.add_argument("--store", metavar="PATH")
@@ -160,6 +171,36 @@ def _short(v) -> str:
     if isinstance(v, list):
         return ",".join(str(x) for x in v)
     return str(v)
+
+
+def _figure(args) -> int:
+    from . import figures
+    known = figures.load_all()
+    if not args.name:
+        if not known:
+            print("no figure is implemented yet")
+        for f in known.values():
+            print(f"{f.name:<8} {f.where:<12} {f.title}")
+        return 0
+    if args.name not in known:
+        raise UsageError(f"no figure {args.name!r}; known: "
+                         f"{', '.join(known) or 'none yet'}")
+    out = args.out or f"figure-{args.name}.png"
+    if os.path.splitext(out)[1].lower() not in (".png", ".pdf"):
+        raise UsageError(f"--out {out!r}: expected a .png or .pdf file")
+    folder = os.path.dirname(os.path.abspath(out))
+    if not os.path.isdir(folder):
+        raise UsageError(f"--out {out!r}: folder {folder!r} does not exist")
+    if args.seed < 0:
+        raise UsageError(f"--seed {args.seed}: expected >= 0")
+    fig, meta = known[args.name].build(quick=args.quick, seed=args.seed,
+                                       quiet=args.quiet)
+    meta = dict(meta, figure=args.name, seed=args.seed, quick=args.quick)
+    figures.save(fig, meta, out)
+    print(f"wrote {out} (metadata in {out}.json)")
+    for note in meta.get("notes", []):
+        print(f"  note: {note}")
+    return 0
 
 
 def _report(args) -> int:
