@@ -219,12 +219,8 @@ def _check(args) -> int:
                     f"--certified: {cid} has no certified check; certified "
                     "claims: " + ", ".join(c for c in claims
                                            if claims[c].certifiable))
-    overrides = {}
-    for item in args.set:
-        if "=" not in item:
-            raise UsageError(f"--set {item!r}: expected NAME=VALUE")
-        name, value = item.split("=", 1)
-        overrides[name.strip()] = value.strip()
+    from .cli_results import parse_sets
+    overrides = parse_sets(args.set)
     if overrides and len(ids) != 1:
         raise UsageError("--set needs exactly one claim ID")
     preset = args.preset or "quick"

@@ -77,7 +77,8 @@ def open_store(path: Optional[str]) -> Store:
         raise UsageError(f"--store: {exc}") from None
 
 
-def _overrides(items):
+def parse_sets(items):
+    """``--set NAME=VALUE`` options as a dict of strings."""
     out = {}
     for item in items:
         if "=" not in item:
@@ -100,7 +101,7 @@ def _sweep(args) -> int:
         if not certified.available():
             raise UsageError("--certified needs python-flint, which is not "
                              f"installed: {certified.INSTALL_HINT}")
-    fixed = _overrides(args.set)
+    fixed = parse_sets(args.set)
     preset = args.preset or "quick"
     claims[args.id].resolve(preset, fixed)
     points = sweep.parse_grid(args.id, args.grid)
