@@ -186,7 +186,7 @@ def choose_path(loss: Loss, a, w) -> str:
     """``float64`` while e^{-2 max(w)/omega} keeps AUTO_FLOAT64_DIGITS
     digits above float64's rounding (~1e-16 beside O(1)), else ``mpmath``.
 
-    With the defaults this is 1/omega <= 12.7 for max(w) = 1.
+    With the defaults this is 1/omega <= 13.76 for max(w) = 1.
     """
     x = 0.0
     if isinstance(loss.target, MemoryTarget):
@@ -209,6 +209,7 @@ def gradient_flow(loss: Loss, a0, w0, *, t_max, path: str = "auto",
                   fraction: float = DEFAULT_FRACTION,
                   delta: float = DEFAULT_DELTA, stop: str = "both",
                   max_steps: int = MAX_STEPS, sign: int = -1,
+                  max_seconds: Optional[float] = None,
                   progress: Optional[Callable[[str], None]] = None
                   ) -> FlowResult:
     """Integrate theta' = -grad J_m(theta) from theta(0) = (a0, w0).
@@ -219,7 +220,9 @@ def gradient_flow(loss: Loss, a0, w0, *, t_max, path: str = "auto",
     ``float64``, ``mpmath`` or ``auto`` (:func:`choose_path`); ``dps``
     overrides :func:`flow_budget` on the mpmath path.  ``sign=+1`` flips the
     sign of the gradient (an ascent flow: a deliberately wrong variant for
-    the tests).
+    the tests).  ``max_seconds`` caps the wall-clock time of the run: a run
+    that reaches it ends with status ``failed`` and a message saying so
+    and how far it got (``t[-1]``).
 
     >>> from fractions import Fraction
     >>> import cmwork
@@ -243,18 +246,21 @@ def gradient_flow(loss: Loss, a0, w0, *, t_max, path: str = "auto",
         raise ValueError(f"sign={sign!r}: expected -1 (descent) or +1")
     if not (0 < float(rtol) < 0.1):
         raise ValueError(f"rtol={rtol!r}: expected 0 < rtol < 0.1")
+    cap = None if max_seconds is None else _check_time("max_seconds",
+                                                       max_seconds)
     with workdps(DEFAULT_DPS):
         a_, w_ = loss._params(a0, w0)      # ValueError for w <= 0, wrong m
     if path == "auto":
         path = choose_path(loss, a_, w_)
     start = time.perf_counter()
+    deadline = None if cap is None else start + cap
     if path == "float64":
         res = _flow_float64(loss, a_, w_, t_max, rtol, fraction, delta, stop,
-                            sign)
+                            sign, deadline)
     else:
         d = check_dps(dps) if dps is not None else flow_budget(loss, a_, w_)
         res = _flow_mpmath(loss, a_, w_, t_max, d, rtol, fraction, delta,
-                           stop, max_steps, sign, progress)
+                           stop, max_steps, sign, progress, deadline)
     res.seconds = round(time.perf_counter() - start, 3)
     return res
 
@@ -380,7 +386,7 @@ def _err_norm(err, peak, new, rtol, atol):
 
 
 def _flow_mpmath(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
-                 max_steps, sign, progress) -> FlowResult:
+                 max_steps, sign, progress, deadline=None) -> FlowResult:
     n = 2 * loss.m
     with workdps(d):
         sys_ = _MpSystem(loss, [+x for x in a0], [+x for x in w0], d, sign)
@@ -407,6 +413,9 @@ def _flow_mpmath(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
                 res.status, res.message = "failed", (
                     f"{max_steps} steps reached at t = {float(t):.6g} "
                     "(raise max_steps)")
+                break
+            if deadline is not None and time.perf_counter() > deadline:
+                res.status, res.message = "failed", _cap_message(t, steps)
                 break
             h = min(h, mpf(t_max) - t, lin.growth_cap(sys_.sign))
             try:
@@ -458,6 +467,11 @@ def _flow_mpmath(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
                displacement=np.array(disp), nfev=sys_.nfev, njev=sys_.njev,
                nsteps=steps)
     return _finish(res, stop, reached_end)
+
+
+def _cap_message(t, steps) -> str:
+    return (f"wall-clock cap (max_seconds) reached at t = {float(t):.6g} "
+            f"after {steps} steps")
 
 
 def _locate(sys_, u, f0, t, h, lin, H, g):
@@ -531,16 +545,25 @@ class Float64Loss:
                                           moments_dps=self.dps)
 
 
+class _OutOfTime(Exception):
+    pass
+
+
 def _flow_float64(loss, a0, w0, t_max, rtol, fraction, delta, stop,
-                  sign) -> FlowResult:
+                  sign, deadline=None) -> FlowResult:
     F = Float64Loss(loss)
     th0 = np.array([float(x) for x in list(a0) + list(w0)])
     J0 = F.value(th0)
     level = fraction * J0
     count = {"nfev": 0, "njev": 0}
 
+    reached = [0.0]
+
     def rhs(t, y):
         count["nfev"] += 1
+        if deadline is not None and time.perf_counter() > deadline:
+            raise _OutOfTime
+        reached[0] = max(reached[0], t)
         return sign * F.gradient(y)
 
     def jac(t, y):
@@ -567,8 +590,11 @@ def _flow_float64(loss, a0, w0, t_max, rtol, fraction, delta, stop,
         sol = solve_ivp(rhs, (0.0, t_max), th0, method="BDF", jac=jac,
                         events=events, rtol=rtol, atol=1e-14 * max(1.0, np.max(
                             np.abs(th0))))
-    except ValueError as exc:             # a step left w > 0
-        res.update(status="failed", message=f"solver stopped: {exc}",
+    except (ValueError, _OutOfTime) as exc:   # a step left w > 0, or the cap
+        why = (_cap_message(reached[0], count["nfev"]).replace(
+            "steps", "gradient evaluations") if isinstance(exc, _OutOfTime)
+            else f"solver stopped: {exc}")
+        res.update(status="failed", message=why,
                    t=np.array([0.0]), y=th0[:, None], loss=np.array([J0]),
                    displacement=np.array([0.0]), nsteps=0, **count)
         return res

@@ -153,3 +153,17 @@ def test_thm_4_1_on_a_short_grid_says_the_growth_rate_still_rises(registry):
     assert v.status == claims.INCONCLUSIVE, v.summary
     assert "local slopes" in v.summary
     assert v.evidence["fits"]["plateau_time"]["c"] > 1
+
+
+@pytest.mark.parametrize("path", ["float64", "mpmath"])
+def test_wall_clock_cap_ends_the_run_as_failed_and_says_so(path):
+    # 1/omega = 30 escapes only after ~1e18: far beyond 0.5 s of either path
+    r = gradient_flow(loss(30), [0.3, 0.7], [1, 1], t_max=1e30, path=path,
+                      max_seconds=0.5)
+    assert r.status == "failed" and "max_seconds" in r.message
+    assert r.plateau_time is None
+
+
+def test_bad_wall_clock_cap_is_refused():
+    with pytest.raises(ValueError, match="max_seconds"):
+        gradient_flow(loss(8), [0.3, 0.7], [1, 1], t_max=10, max_seconds=0)

@@ -1,0 +1,138 @@
+"""Cost and correctness of one escape-time measurement, float64 against mpmath.
+
+The gradient flow (101) of J_m for target (85) (a* = w* = 1, Gaussian
+template c0 = sigma = 1), started on M*_P at a_hat = (0.3, 0.7),
+w_hat = (1, 1), m = 2, as in the thm-4.1 check, is run to both the plateau
+time (J <= 0.99 J(0)) and the separation time tau_0 (delta = 0.1, eq. (103))
+on each path of cmwork.flow:
+
+* float64: scipy BDF on the float64 gradient and Hessian;
+* mpmath: exprb32 in mpmath at flow_budget digits (the reference: "true").
+
+For 1/omega from 5 to 60, each path runs until it needs more than CAP
+seconds for one point; after that its larger memories are not tried.  The
+drift that ends the plateau is driven by forces of size e^{-2w*/omega}
+(cmwork.flow's module docstring), which reach float64's rounding ~1e-16
+relative to O(1) terms near 1/omega = 18: float64 is predicted to go wrong
+there.  A second table runs Figure 3's width m = 10 at 1/omega = 6.
+
+    python benchmarks/escape_time.py              # about 6 minutes
+    python benchmarks/escape_time.py --quick      # under a minute
+    python benchmarks/escape_time.py --json FILE  # the raw rows as well
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from fractions import Fraction
+
+import cmwork
+from cmwork.flow import gradient_flow
+
+#: Memories 1/omega (chosen here), full and --quick.
+GRID = (5, 8, 10, 12, 14, 16, 18, 20, 22, 25, 30, 40, 50, 60)
+GRID_QUICK = (5, 10, 14)
+
+#: Wall-clock cap per point and path, seconds (chosen here).
+CAP = 90.0
+CAP_QUICK = 15.0
+
+#: Start on M*_P for m = 2 (the thm-4.1 check's), and for m = 10 (chosen
+#: here: a_hat_i = i / 55).
+A_HAT_2 = (Fraction(3, 10), Fraction(7, 10))
+A_HAT_10 = tuple(Fraction(i, 55) for i in range(1, 11))
+M10_GRID = (6,)
+
+#: Time limit of a run: 10 e^{3/omega} (as thm-4.1).
+T_MAX_RATE = 3
+
+#: Relative tolerance on both paths (as the thm-4.1 check).
+RTOL = 1e-3
+
+
+def loss(inv, m):
+    rho = cmwork.MemoryTarget(a_star=[1], w_star=[1], omega=Fraction(1, inv),
+                              template=cmwork.GaussianTemplate(c0=1, sigma=1))
+    return cmwork.Loss(rho, m=m)
+
+
+def run(inv, a_hat, path, cap):
+    m = len(a_hat)
+    r = gradient_flow(loss(inv, m), list(a_hat), [1] * m,
+                      t_max=10 * math.exp(T_MAX_RATE * inv), path=path,
+                      rtol=RTOL, stop="both", max_seconds=cap)
+    return {"inv_omega": inv, "m": m, "path": path, "status": r.status,
+            "message": r.message, "plateau_time": r.plateau_time,
+            "separation_time": r.separation_time, "steps": r.nsteps,
+            "nfev": r.nfev, "seconds": r.seconds, "dps": r.dps}
+
+
+def table(grid, a_hat, cap, out):
+    rows, alive = [], {"float64": True, "mpmath": True}
+    for inv in grid:
+        pair = {}
+        for path in ("float64", "mpmath"):
+            if not alive[path]:
+                continue
+            pair[path] = r = run(inv, a_hat, path, cap)
+            rows.append(r)
+            if "max_seconds" in r["message"]:
+                alive[path] = False
+        _print_pair(inv, pair, out)
+        if not any(alive.values()):
+            break
+    return rows
+
+
+def _fmt(x):
+    return "-" if x is None else f"{x:.4g}"
+
+
+def _ratio(a, b):
+    if a is None or b is None:
+        return "-"
+    return f"{a / b:.3f}"
+
+
+def _print_pair(inv, pair, out):
+    f, p = pair.get("float64"), pair.get("mpmath")
+    for r in (f, p):
+        if r is None:
+            continue
+        ref = p if r is f else None
+        rp = _ratio(r["plateau_time"], ref and ref["plateau_time"])
+        rs = _ratio(r["separation_time"], ref and ref["separation_time"])
+        print(f"{inv:>5} {r['m']:>3} {r['path']:<8} {r['status']:<8} "
+              f"{_fmt(r['plateau_time']):>11} {_fmt(r['separation_time']):>11}"
+              f" {rp:>8} {rs:>8} {r['steps']:>6} {r['seconds']:>8.2f}  "
+              f"{'' if r['status'] == 'escaped' else r['message'][:60]}",
+              file=out, flush=True)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--json", metavar="FILE")
+    args = ap.parse_args(argv)
+    cap = CAP_QUICK if args.quick else CAP
+    out = sys.stdout
+    print(f"escape time of the gradient flow (101), target (85), rtol "
+          f"{RTOL:g}, cap {cap:g} s per point and path", file=out)
+    print("ratio: float64 time / mpmath time (mpmath is the reference)",
+          file=out)
+    print(f"{'1/w':>5} {'m':>3} {'path':<8} {'status':<8} {'plateau':>11} "
+          f"{'tau_0':>11} {'ratio_p':>8} {'ratio_0':>8} {'steps':>6} "
+          f"{'seconds':>8}  message", file=out)
+    rows = table(GRID_QUICK if args.quick else GRID, A_HAT_2, cap, out)
+    if not args.quick:
+        print("\nFigure 3's width:", file=out)
+        rows += table(M10_GRID, A_HAT_10, cap, out)
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(rows, fh, indent=1)
+
+
+if __name__ == "__main__":
+    main()
