@@ -300,7 +300,8 @@ def build_figure_3(*, quick: bool = False, seed: int = 0,
             stopped = (f"stopped before 1/omega = {inv}: the total cap of "
                        f"{total_cap:g} s is spent")
             break
-        r = _run(inv, a_hat, stop="both", max_seconds=min(point_cap, left))
+        cap = min(point_cap, left)
+        r = _run(inv, a_hat, stop="both", max_seconds=cap)
         row = {"inv_omega": inv, "status": r.status, "message": r.message,
                "plateau_time": r.plateau_time,
                "separation_time": r.separation_time, "dps": r.dps,
@@ -309,8 +310,11 @@ def build_figure_3(*, quick: bool = False, seed: int = 0,
         rows.append(row)
         bar.update(i + 1, len(grid), elapsed=time.perf_counter() - start)
         if r.status != "escaped":
+            which = ("the per-point cap" if cap == point_cap else
+                     f"what was left of the total cap of {total_cap:g} s")
             stopped = (f"stopped at 1/omega = {inv}: {r.status} "
-                       f"({r.message}); earlier points took "
+                       f"({r.message}; the cap was {cap:.3g} s, {which}); "
+                       "earlier points took "
                        + ", ".join(f"{x['seconds']:.3g}" for x in rows[:-1])
                        + " s: the mpmath path's step count grows with the "
                        "drift time along M*_P")
@@ -385,10 +389,10 @@ def _draw_figure_3(done, fits):
             ax.plot(xx, f["b"] + f["c"] * xx, color=col, lw=0.8, ls="--")
             if name == "plateau_time":
                 ax.axvspan(lo, hi, color="0.92", zorder=0)
-            ax.annotate(f"c = {f['c']:.2f}", (x[-1], f["b"] + f["c"] * x[-1]),
-                        xytext=(-4, 10 if name == "plateau_time" else -12),
-                        textcoords="offset points", ha="right", color=col,
-                        fontsize=8)
+            ax.text(0.97, 0.05 if name == "plateau_time" else 0.12,
+                    f"{label}: c = {f['c']:.2f} ± {f['c_se']:.2g}",
+                    transform=ax.transAxes, ha="right", color=col,
+                    fontsize=8)
         if len(x) > 1:
             xm = (x[1:] + x[:-1]) / 2
             bx.plot(xm, f["local_slopes"], mk + "-", color=col, ms=5,
@@ -406,6 +410,8 @@ def _draw_figure_3(done, fits):
         bx.axhline(level, color="0.5", lw=0.8, ls=":")
         bx.text(0.02, level, text, fontsize=8, va="bottom", color="0.35",
                 transform=bx.get_yaxis_transform())
+    slopes = [v for f in fits.values() for v in f["local_slopes"]]
+    bx.set_ylim(min([0.5] + slopes) - 0.1, max([2.0] + slopes) + 0.25)
     bx.set_xlabel("memory 1/ω (midpoints)")
     bx.set_ylabel("local slope d ln τ / d(1/ω)")
     bx.set_title("Theorem 4.1 predicts slope → c_w* (−2ω + …)", fontsize=10)
