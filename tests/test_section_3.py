@@ -264,3 +264,60 @@ def test_eq_44_fails_symbolically_with_u_not_transposed():
 def test_thm_3_1_fails_with_the_wrong_rate_in_w(registry):
     v = registry["thm-3.1"].run("quick", construction="half-rate")
     assert v.status == claims.FAILS and "does not reproduce" in v.summary
+
+
+# -- eq. (72) and the derivations -----------------------------------------------------
+
+def test_eq_72_holds_and_reports_the_exponent(registry):
+    v = registry["eq-72"].run("quick")
+    assert v.status == claims.HOLDS, v.summary
+    for row in v.evidence["rows"]:
+        # the exponent of m*(eps) stays within (72)'s 1/omega
+        assert row["kappa"] <= 1 / row["omega"] + 0.15
+        assert all(a <= b for a, b in zip(row["m_star"], row["m_star"][1:]))
+
+
+def test_eq_72_fails_with_a_wrong_rate(registry):
+    v = registry["eq-72"].run("quick", exponent_factor=3,
+                              overrides={"omegas": "1"})
+    assert v.status == claims.FAILS and "faster than the claimed" in v.summary
+
+
+def test_eq_72_widths_are_refused_for_bad_scales_and_omegas(registry):
+    c = registry["eq-72"]
+    for bad in ({"scales": "0"}, {"scales": "2"}, {"omegas": "-1"},
+                {"omegas": "0"}):
+        with pytest.raises(claims.UsageError):
+            c.resolve("quick", bad)
+
+
+def test_best_error_at_width_m_is_nonincreasing_in_m():
+    from checks.eq_72 import WidthSearch
+    ws = WidthSearch(1.0)
+    errs = [ws.error(m) for m in (1, 2, 3, 4, 6, 8)]
+    assert all(b <= a + 1e-6 for a, b in zip(errs, errs[1:]))
+
+
+def test_c_j_k_are_stirling_numbers_and_the_printed_53_differs():
+    from proofs.thm_3_3 import c, derive
+    # s(4, 2) = 11, s(5, 3) = 35 (tables of Stirling numbers of the 1st kind)
+    assert c(1, 3) == 11 and c(2, 4) == 35 and c(0, 4) == 24
+    assert sum(abs(c(j, 4)) for j in range(5)) == math.factorial(5)
+    d = derive()
+    wheres = [s.where for s in d.errata]
+    assert any("(53)" in w for w in wheres) and any("(54)" in w for w in wheres)
+    assert any("(63)" in w for w in wheres)
+
+
+def test_eq_72_derivation_matches_the_optimisation_and_flags_the_sup():
+    from proofs.eq_72 import derive
+    d = derive()
+    by_where = {s.where: s for s in d.steps}
+    assert by_where["eq. (69)-(70), the optimal beta"].matches is True
+    assert by_where["eq. (72)"].matches is True
+    assert by_where["eq. (69), the supremum"].matches is False
+
+
+def test_eq_44_derivation_matches_the_paper():
+    from proofs.thm_3_1 import derive
+    assert derive().all_match and not derive().errata
