@@ -16,10 +16,12 @@ Section 4.2.2.
   slopes still change the notes say so instead of fitting it away.
 
 The flows run on the mpmath path of :mod:`cmwork.flow` (the paper used
-Adams-Bashforth-Moulton in float64; see the notes for why float64 is not
-used here).  The paper states m and the form of the target only; every
-other number is a module-level constant below marked "chosen here" and is
-recorded in the figure's metadata with the seed.
+Adams-Bashforth-Moulton in float64; float64 cannot resolve the forces
+e^{-2w*/omega} that end the plateau beyond 1/omega ~ 14, and at m = 10 it
+is also the slower path: benchmarks/escape_time.py).  The paper states m
+and the form of the target only; every other number is a module-level
+constant below marked "chosen here" and is recorded in the figure's
+metadata with the seed.
 """
 from __future__ import annotations
 
@@ -333,10 +335,11 @@ def build_figure_3(*, quick: bool = False, seed: int = 0,
         notes.append(fits[name]["judgement"])
     notes.append("all points on the mpmath path (exprb32); filled markers: "
                  "e^(-2w*/omega) below float64's resolution by choose_path's "
-                 "rule, so float64 could not resolve the drift; open "
-                 "markers: float64 resolution would suffice by that rule, "
-                 "but scipy BDF in float64 at m = 10 fails even there "
-                 "(benchmarks/results/escape_time.txt)")
+                 "rule (1/omega > 13.76), so float64 cannot resolve the "
+                 "drift; open markers: float64 would suffice by that rule, "
+                 "but at m = 10 scipy BDF in float64 is the slower path "
+                 "(1/omega = 6: 38 s against 4.4 s, same times to 0.5%; "
+                 "benchmarks/results/escape_time.txt)")
 
     fig = _draw_figure_3(done, fits)
     meta = {"constants": _constants(), "seed": seed, "quick": quick,

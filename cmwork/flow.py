@@ -287,6 +287,10 @@ def _finish(res: FlowResult, stop: str, reached_end: bool) -> FlowResult:
         res.message = (f"time limit t_max = {res.t[-1]:.6g} reached"
                        + ("" if res.plateau_time is not None else
                           "; the loss is still on its plateau"))
+    else:
+        res.status = "failed"
+        res.message = (f"the solver stopped at t = {res.t[-1]:.6g} before "
+                       "the stopping time")
     return res
 
 
@@ -576,13 +580,18 @@ def _flow_float64(loss, a0, w0, t_max, rtol, fraction, delta, stop,
     def ev_separation(t, y):
         return float(np.linalg.norm(y - th0)) - delta
 
-    events = [ev_plateau, ev_separation]
+    def ev_both(t, y):                    # <= 0 once both times are past
+        return max(ev_plateau(t, y), -ev_separation(t, y))
+
+    events = [ev_plateau, ev_separation, ev_both]
     for e in events:
         e.terminal = False
     if stop == "plateau":
         ev_plateau.terminal = True
     elif stop == "separation":
         ev_separation.terminal = True
+    elif stop == "both":
+        ev_both.terminal, ev_both.direction = True, -1
     res = FlowResult(path="float64", dps=None, rtol=rtol, fraction=fraction,
                      delta=delta, plateau_time=None, separation_time=None,
                      loss0=J0, status=None, message="")
@@ -602,6 +611,14 @@ def _flow_float64(loss, a0, w0, t_max, rtol, fraction, delta, stop,
         res.plateau_time = float(sol.t_events[0][0])
     if len(sol.t_events[1]):
         res.separation_time = float(sol.t_events[1][0])
+    if len(sol.t_events[2]) and stop == "both":
+        # the later of the two crossings ends the run; solve_ivp may not
+        # record it separately when it is the terminal root itself
+        t_both = float(sol.t_events[2][0])
+        if res.plateau_time is None:
+            res.plateau_time = t_both
+        if res.separation_time is None:
+            res.separation_time = t_both
     res.update(t=sol.t, y=sol.y, nsteps=len(sol.t) - 1, **count,
                loss=np.array([F.value(y) for y in sol.y.T]),
                displacement=np.linalg.norm(sol.y - th0[:, None], axis=0))
