@@ -24,7 +24,6 @@ m* = O(eps^-1/(f omega)) instead (a wrong rate; f = 3 must fail).
 """
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 
 import numpy as np

@@ -204,7 +204,6 @@ def check_theorem(params, *, dps=None, seed=0, construction="paper"):
 
 def _response_gap(rhos, rnn, x, t, edges):
     """H_t(x) - H_hat_t(x) = int x_{t-s}^T (rho(s) - kernel(s)) ds."""
-    xs, ws = np.polynomial.legendre.leggauss(24)
     total, total2 = 0.0, 0.0
     for n, acc in ((12, "lo"), (24, "hi")):
         xs, ws = np.polynomial.legendre.leggauss(n)

@@ -16,9 +16,20 @@ Public API (Section 4.2.2 of the paper):
 * :func:`inertia`, :func:`enclose_eigenvalue` -- certified eigenvalue
   counts and enclosures in ball arithmetic (:mod:`cmwork.certified`, needs
   the optional extra ``cert``).
+
+Section 3 (approximation):
+
+* :class:`LinearRNN`, :class:`BumpPath` -- the functionals (c, W, U) of
+  eqs. (17)-(20) and continuous input paths;
+* :func:`best_l1`, :func:`best_over_rate`, :func:`jackson`,
+  :func:`rnn_of`, :func:`l1_norm_of`, :func:`power_law` -- the Muntz and
+  Jackson constructions and their L^1 errors (:mod:`cmwork.approximation`).
 """
 __version__ = "0.1.0"
 
+from .approximation import (best_l1, best_over_rate, jackson,  # noqa: F401
+                            l1_norm_of, power_law, rnn_of)
+from .rnn import BumpPath, LinearRNN  # noqa: F401
 from .landscape import (Partition, count_affine_spaces, partitions,  # noqa
                         point_on, random_partition, stirling2)
 from .certified import Inertia, enclose_eigenvalue, inertia  # noqa: F401

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Optional, Sequence, Tuple
 
 import numpy as np
 import scipy.optimize
@@ -156,6 +156,7 @@ def rnn_of(approximants: Sequence[ExpSum]):
     """(c, W, U) of eq. (44) / (60)-(62): W = diag(-r, ..., -m r),
     c = (1, ..., 1), column i of U the coefficients of approximant i."""
     from .rnn import LinearRNN
+    approximants = list(approximants)
     rates = {a.rate for a in approximants}
     ms = {a.m for a in approximants}
     if len(rates) != 1 or len(ms) != 1:
@@ -330,7 +331,31 @@ class JacksonResult:
     sup_error: float          # ||q - Q_m||_oo on [0, 1], eq. (56)
     l1_error_s: float         # (alpha+1)/beta int_0^1 |q - Q_m| ds, eq. (63)
     l1_error_t: float         # int_0^oo |rho - phi_m| dt, directly
-    approximant: ExpSum
+    approximant: "ChebSum"
+
+
+@dataclass
+class ChebSum:
+    """phi(t) = u Q(u), u = e^{-r t}, Q(u) = cheb(2u - 1) (a Chebyshev
+    series; kept as such, since its monomial coefficients lose about
+    0.77 m digits)."""
+
+    rate: float
+    cheb: C.Chebyshev
+
+    @property
+    def m(self) -> int:
+        return len(self.cheb.coef)
+
+    def __call__(self, t):
+        u = np.exp(-self.rate * np.asarray(t, dtype=float))
+        return u * self.cheb(2 * u - 1)
+
+    def coefficients(self) -> np.ndarray:
+        """a_1..a_m of phi = sum_j a_j e^{-j r t} (for small m only)."""
+        q = np.polynomial.Polynomial(C.cheb2poly(self.cheb.coef))(
+            np.polynomial.Polynomial([-1, 2]))
+        return np.pad(q.coef, (0, self.m - len(q.coef)))
 
 
 #: Points of the fine grid on which ||q - Q_m||_oo is measured (chosen here).
@@ -354,14 +379,9 @@ def jackson(q: Callable[[np.ndarray], np.ndarray], rho: Density, m: int, *,
     x, w = _nodes(edges, 8)
     l1_s = float(np.sum(w * np.abs(q(x) - cheb(2 * x - 1)))) / r
     # the same polynomial as phi_m(t) = u Q(u) in t
-    phi = _expsum_from_x_poly(r, cheb)
+    phi = ChebSum(r, cheb)
     l1_t = l1_error(rho, phi)
     return JacksonResult(m, sup, l1_s, l1_t, phi)
-
-
-def _expsum_from_x_poly(r, cheb) -> ExpSum:
-    """An ExpSum whose Q(u) equals cheb(2u - 1) (both are in x = 2u - 1)."""
-    return ExpSum(r, L.poly2leg(C.cheb2poly(cheb.coef)))
 
 
 # ---------------------------------------------------------------------------

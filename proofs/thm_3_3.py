@@ -173,7 +173,8 @@ def derive() -> Derivation:
     d.add(Step("eq. (63), the L1 error", sp.Symbol("||rho - phi_m||_1"),
                final, "(alpha+1)/beta times Jackson's C_J gamma beta / "
                "m^alpha with the beta of (54); C_J absorbs alpha+1 and "
-               "sum_j |c(j, alpha)| (alpha+1)^j", printed=Cq * gamma / (beta * m ** alpha),
+               "sum_j |c(j, alpha)| (alpha+1)^j",
+               printed=Cq * gamma / (beta * m ** alpha),
                note="the 1/beta of (63) and (49) is spurious: the bound is "
                     "C(alpha) gamma d / m^alpha. For rho(t) = g(beta t), "
                     "gamma and the best error both scale like 1/beta, so "

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from cmwork import approximation as A
 from cmwork import claims
@@ -91,6 +91,7 @@ def test_spikes_give_outputs_below_sup_kernel_times_area(rnn):
         assert abs(v) <= sup * BUMP_INTEGRAL * w * (1 + 1e-6) + _tol(e)
 
 
+@settings(max_examples=4)      # quad_vec with expm per point is slow
 @given(stable_rnns(m=st.integers(1, 3), d=st.integers(1, 2)), st.data())
 def test_quadrature_of_18_agrees_with_quad_vec_on_a_callable_path(rnn, data):
     x = data.draw(bump_paths(rnn.d))
@@ -321,3 +322,58 @@ def test_eq_72_derivation_matches_the_optimisation_and_flags_the_sup():
 def test_eq_44_derivation_matches_the_paper():
     from proofs.thm_3_1 import derive
     assert derive().all_match and not derive().errata
+
+
+# -- Theorem 3.3 ----------------------------------------------------------------------
+
+def test_thm_3_3_holds_in_the_derived_form(registry):
+    v = registry["thm-3.3"].run("quick")
+    assert v.status == claims.HOLDS, v.summary
+    for row in v.evidence["rows"]:
+        # sup-norm rate of |x|^(alpha+1/2): m^-(alpha+1/2) (Bernstein), so
+        # the fit must be near it and never slower than Jackson's m^-alpha
+        assert abs(row["rate_p_sup"] - (row["alpha"] + 0.5)) < 0.35
+        assert row["rate_p_l1"] >= row["alpha"]
+
+
+def test_thm_3_3_printed_bound_fails_its_constant_grows_with_beta(registry):
+    v = registry["thm-3.3"].run("quick", form="printed")
+    assert v.status == claims.FAILS and "beta^1.0" in v.summary
+
+
+def test_thm_3_3_fails_with_a_wrong_rate(registry):
+    v = registry["thm-3.3"].run("quick", rate_shift=2)
+    assert v.status == claims.FAILS and "rate m^-3 fails" in v.summary
+
+
+def test_gamma_of_48_is_one_over_beta_times_a_constant_and_bounds_rho():
+    # (48) at k = 1: |rho(t)| e^{beta t} <= gamma beta, checked on a grid of t
+    from checks.thm_3_3 import density, gamma_unit
+    for alpha, beta in ((1, 0.5), (2, 3.0)):
+        rho, gamma = density(alpha, beta), gamma_unit(alpha) / beta
+        t = np.linspace(0, 40 / beta, 4001)
+        assert np.all(np.abs(rho(t)) * np.exp(beta * t) <= gamma * beta
+                      * (1 + 1e-9))
+
+
+def test_jackson_routes_agree_and_the_rnn_realises_phi():
+    from checks.thm_3_3 import density, q_of
+    rho = density(1, 2.0)
+    r = A.jackson(q_of(1), rho, 10, alpha=1, beta=2.0)
+    assert abs(r.l1_error_s - r.l1_error_t) < 1e-3 * r.l1_error_s
+    rnn = A.rnn_of([r.approximant])
+    assert np.allclose(np.diag(rnn.W), -np.arange(1, 11) * 1.0)   # (61)
+    t = np.linspace(0, 5, 40)
+    assert np.allclose(rnn.kernel(t)[:, 0], r.approximant(t), atol=1e-9)
+
+
+def test_figure_approx_is_written_with_its_parameters(tmp_path):
+    import json
+    from cmwork.cli import main
+    out = tmp_path / "approx.png"
+    assert main(["figure", "approx", "--out", str(out), "--quick"]) == 0
+    assert out.stat().st_size > 10_000
+    meta = json.loads((tmp_path / "approx.png.json").read_text())
+    for om, errs in meta["errors"].items():
+        # nested spans: the error cannot grow with m
+        assert all(b <= a + 1e-6 for a, b in zip(errs, errs[1:])), om
