@@ -40,7 +40,7 @@ def derive() -> Derivation:
     d.add(Step("eq. (44)", sp.Symbol("U^T e^(W^T s) c"), kernel,
                "e^(W^T s) = diag(e^-s, e^-2s, e^-3s); U^T = (alpha_ij)",
                printed=p, lhs_tex=r"U^\top e^{W^\top s}c",
-               justification_tex=r"$e^{W^\top s}=\operatorname{diag}(e^{-s},"
-               r"e^{-2s},e^{-3s})$ and $U^\top=(\alpha_{ij})$; the printed "
+               justification_tex=r"The matrix $e^{W^\top s}$ is diagonal with "
+               r"entries $e^{-js}$, and $U^\top=(\alpha_{ij})$; the printed "
                r"right-hand side is $(p_1(e^{-s}),p_2(e^{-s}))^\top$"))
     return d

@@ -61,15 +61,21 @@ def c(j: int, k: int) -> int:
     return c(j - 1, k - 1) - k * c(j, k - 1)
 
 
+#: A as a symbol, for the displayed steps
+A_SYM = sp.Symbol("A")
+
+
 def q_derivative_form(k: int, power_of=lambda j, k: k + 1, symbols=False):
-    """sum_j c(j, k) A^j rho^(j)(tau) / s^power_of(j, k)."""
-    return sum(c(j, k) * A ** j * (R[j] if symbols else rho_j(j))
+    """sum_j c(j, k) A^j rho^(j)(tau) / s^power_of(j, k); with
+    ``symbols=True`` in the display symbols A and R_j."""
+    a = A_SYM if symbols else A
+    return sum(c(j, k) * a ** j * (R[j] if symbols else rho_j(j))
                / s ** power_of(j, k) for j in range(k + 1))
 
 
 INTRO_TEX = r"""With $\tau(s)=-(\alpha+1)\log(s)/\beta$ and
 $q(s)=\rho(\tau(s))/s$ (eq.~(52)), $R_j$ stands for
-$\rho^{(j)}(\tau(s))$.  The derivatives of $q$ are derived and compared with
+$\rho^{(j)}(\tau(s))$ and $A$ for $-(\alpha+1)/\beta$.  The derivatives of $q$ are derived and compared with
 (53); the integer constants $c(j,k)$ follow from the induction step; the
 bound (54) and the error chain (63) are then redone."""
 
@@ -86,13 +92,14 @@ def derive() -> Derivation:
         dq = sp.diff(q, s, k)
         if sp.simplify(dq - q_derivative_form(k)) != 0:
             raise AssertionError(f"q^({k}) does not have the derived form")
-        derived.append(sp.expand(q_derivative_form(k, symbols=True)))
-        printed.append(sp.expand(q_derivative_form(
-            k, power_of=lambda j, k: j + 1, symbols=True)))
+        derived.append(sp.factor(q_derivative_form(k, symbols=True)))
+        printed.append(q_derivative_form(
+            k, power_of=lambda j, k: j + 1, symbols=True))
     d.add(Step("eq. (53), k = 1, 2, 3", sp.Symbol("q^(k)(s)"),
                sp.Matrix(derived), "SymPy differentiates q(s) = "
                "rho(tau(s))/s k times (verified equal to the derived form "
-               "with the rho^(j) kept as functions); R_j = rho^(j)(tau(s))",
+               "with the rho^(j) kept as functions); R_j = rho^(j)(tau(s)), "
+               "A = -(alpha+1)/beta",
                printed=sp.Matrix(printed),
                note="every term has the denominator s^(k+1); the paper "
                     "prints s^(j+1) (shown here with the derived c(j, k)). "
@@ -118,6 +125,8 @@ def derive() -> Derivation:
                versus="the recurrence c(j, k+1) = c(j-1, k) - (k+1) c(j, k)",
                lhs_tex=r"\frac{d}{ds}\Bigl[A^{j}\rho^{(j)}(\tau)\,s^{-(k+1)}"
                r"\Bigr]",
+               display_tex=r"\bigl(A^{j+1}G(\tau)-(k+1)A^{j}F(\tau)\bigr)"
+               r"\,s^{-(k+2)}",
                justification_tex=r"Chain rule with $\tau'(s)=A/s$, "
                r"$A=-(\alpha+1)/\beta$, for symbolic $j,k$; $F=\rho^{(j)}$, "
                r"$G=\rho^{(j+1)}$.  Collecting terms gives "
