@@ -54,7 +54,7 @@ class LinearRNN:
     length m is read as d = 1).
 
     >>> rnn = LinearRNN(c=[1, 1], W=[[-1, 0], [0, -2]], U=[1, -2])
-    >>> [round(v, 12) for v in rnn.kernel(0.0)]      # 1 - 2
+    >>> [float(round(v, 12)) for v in rnn.kernel(0.0)]   # 1 - 2
     [-1.0]
     """
 
