@@ -50,8 +50,9 @@ def build(*, quick: bool = False, seed: int = 0, quiet: bool = True):
                   label=f"(72): (omega/m)^omega, slope -{om:g}")
         meta["errors"][str(om)] = errs
         meta["fits"][str(om)] = fit
-        if not quiet:
-            print(f"omega = {om:g}: E = {[f'{e:.3g}' for e in errs]}")
+        meta.setdefault("notes", []).append(
+            f"omega = {om:g}: L1 errors {', '.join(f'{e:.3g}' for e in errs)} "
+            f"at m = {', '.join(map(str, widths))}")
     ax.set_xticks(list(widths))
     ax.set_xticklabels([str(m) for m in widths])
     ax.minorticks_off()
