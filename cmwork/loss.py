@@ -157,6 +157,19 @@ class Loss:
         return digits_for(x, digits=digits)
 
 
+def hessian_from_entries(m: int, entry):
+    """The 2m x 2m SymPy Hessian whose entries are ``entry(name, k, l)``.
+
+    ``name`` is one of the generic entries of
+    :func:`cmwork.symbolic.loss_entries` ("aa", "aw", "ww" for k != l,
+    "aa_kk", "aw_kk", "ww_kk" for k = l); the layout is :func:`_assemble`'s.
+    """
+    import sympy as sp
+    names = ("aa", "aw", "ww", "aa_kk", "aw_kk", "ww_kk")
+    F = {n: (lambda k, l, n=n: entry(n, k, l)) for n in names}
+    return _assemble(m, lambda k, l: (k, l), F, sp.zeros(2 * m, 2 * m))
+
+
 def _assemble(m, args, F, H):
     """Fill H from the generic entries: off-diagonal k != l, then diagonal."""
     for k in range(m):

@@ -26,6 +26,7 @@ import sympy as sp
 
 from cmwork import symbolic as S
 from cmwork.derivation import Derivation, Step
+from cmwork.loss import hessian_from_entries
 
 # Lemma A.1
 a, L, N = sp.Symbol("a", real=True), sp.Symbol("L", real=True), \
@@ -77,17 +78,7 @@ def hessian(a_vals, w_vals) -> sp.Matrix:
                 reps[Ms[q]] = sp.factorial(q) * P(q, w_vals[idx])
         return getattr(E, name).xreplace(reps)
 
-    H = sp.zeros(2 * n, 2 * n)
-    for k in range(n):
-        for l in range(n):
-            if k == l:
-                H[k, k] = entry("aa_kk", k, k)
-                H[k, n + k] = H[n + k, k] = entry("aw_kk", k, k)
-                H[n + k, n + k] = entry("ww_kk", k, k)
-            else:
-                H[k, l] = entry("aa", k, l)
-                H[k, n + l] = H[n + l, k] = entry("aw", k, l)
-                H[n + k, n + l] = entry("ww", k, l)
+    H = hessian_from_entries(n, entry)
     return H
 
 

@@ -20,6 +20,7 @@ import sympy as sp
 
 from cmwork import symbolic as S
 from cmwork.derivation import Derivation, Step
+from cmwork.loss import hessian_from_entries
 
 a_k, w_k, a_l, w_l, t = S.a_k, S.w_k, S.a_l, S.w_l, S.t
 P_k = sp.symbols("P_0k P_1k P_2k", real=True)       # P_n(w_k)
@@ -183,8 +184,6 @@ def _on_affine_space():
     E = S.loss_entries()
     Dk = {x: 0 for x in D_k + D_l}
     m = 3
-    H = sp.zeros(2 * m, 2 * m)
-
     def entry(name, k, l):
         sums = {}
         for n in range(3):
@@ -202,17 +201,7 @@ def _on_affine_space():
         tilde = memory_moments(exponential_only=True)
         return getattr(E, name).xreplace(tilde).xreplace(sums)
 
-    for k in range(m):
-        for l in range(m):
-            if k == l:
-                H[k, k] = entry("aa_kk", k, k)
-                H[k, m + k] = H[m + k, k] = entry("aw_kk", k, k)
-                H[m + k, m + k] = entry("ww_kk", k, k)
-            else:
-                H[k, l] = entry("aa", k, l)
-                H[k, m + l] = H[m + l, k] = entry("aw", k, l)
-                H[m + k, m + l] = entry("ww", k, l)
-    H = H.applyfunc(sp.cancel)
+    H = hessian_from_entries(m, entry).applyfunc(sp.cancel)
     steps.append(Step("Prop. 4.3 proof, rows of Hess J~ in block {1,2}",
                       sp.Symbol("row_1 - row_2"), (H[0, :] - H[1, :]).T,
                       "a-rows of one block are equal",

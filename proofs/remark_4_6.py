@@ -20,6 +20,7 @@ import sympy as sp
 
 from cmwork import symbolic as S
 from cmwork.derivation import Derivation, Step
+from cmwork.loss import hessian_from_entries
 
 from .eq_92_99 import D_k, D_l, P_k, P_l, memory_moments
 
@@ -49,17 +50,7 @@ def hessian_m2() -> sp.Matrix:
         return sp.cancel(getattr(E, name).xreplace(mem).xreplace(reps))
 
     m = 2
-    H = sp.zeros(4, 4)
-    for k in range(m):
-        for l in range(m):
-            if k == l:
-                H[k, k] = entry("aa_kk", k, k)
-                H[k, m + k] = H[m + k, k] = entry("aw_kk", k, k)
-                H[m + k, m + k] = entry("ww_kk", k, k)
-            else:
-                H[k, l] = entry("aa", k, l)
-                H[k, m + l] = H[m + l, k] = entry("aw", k, l)
-                H[m + k, m + l] = entry("ww", k, l)
+    H = hessian_from_entries(m, entry)
     return H
 
 

@@ -75,9 +75,10 @@ def q_derivative_form(k: int, power_of=lambda j, k: k + 1, symbols=False):
 
 INTRO_TEX = r"""With $\tau(s)=-(\alpha+1)\log(s)/\beta$ and
 $q(s)=\rho(\tau(s))/s$ (eq.~(52)), $R_j$ stands for
-$\rho^{(j)}(\tau(s))$ and $A$ for $-(\alpha+1)/\beta$.  The derivatives of $q$ are derived and compared with
-(53); the integer constants $c(j,k)$ follow from the induction step; the
-bound (54) and the error chain (63) are then redone."""
+$\rho^{(j)}(\tau(s))$ and $A$ for $-(\alpha+1)/\beta$.  The derivatives of
+$q$ are derived and compared with (53); the integer constants $c(j,k)$
+follow from the induction step; the bound (54) and the error chain (63)
+are then redone."""
 
 
 @functools.lru_cache(maxsize=None)
