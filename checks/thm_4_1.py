@@ -78,6 +78,21 @@ ERROR_RTOL_FACTOR = 10
 RISE_TOL_FACTOR = 10
 
 
+def flow_failures(rows, rtol):
+    """(fails, undecided) of a grid of runs: J_m rising along the flow beyond
+    its tolerance is a failure; a run that did not escape is undecided."""
+    fails, undecided = [], []
+    for r in rows:
+        if r["max_relative_rise_of_J"] > RISE_TOL_FACTOR * rtol:
+            fails.append(f"J_m increased along the flow by "
+                         f"{r['max_relative_rise_of_J']:.3g} (relative) at "
+                         f"1/omega = {r['inv_omega']}")
+        elif r["status"] != "escaped":
+            undecided.append(f"1/omega = {r['inv_omega']}: {r['status']} "
+                             f"({r['message']})")
+    return fails, undecided
+
+
 def run_grid(params, grid, *, sign=-1, progress=None):
     """One flow per memory; rows with both times and the estimate."""
     rows = []
@@ -166,15 +181,8 @@ def check(params, *, dps=None, seed=0, sign=-1, claimed_rate=None,
     grid = list(params["inv_omegas"])
     rows = run_grid(params, grid, sign=sign, progress=progress)
     rtol = float(params["rtol"])
-    fails, undecided, fits, notes = [], [], {}, []
-    for r in rows:
-        if r["max_relative_rise_of_J"] > RISE_TOL_FACTOR * rtol:
-            fails.append(f"J_m increased along the flow by "
-                         f"{r['max_relative_rise_of_J']:.3g} (relative) at "
-                         f"1/omega = {r['inv_omega']}")
-        elif r["status"] != "escaped":
-            undecided.append(f"1/omega = {r['inv_omega']}: {r['status']} "
-                             f"({r['message']})")
+    fits, notes = {}, []
+    fails, undecided = flow_failures(rows, rtol)
     min_w = float(min(params["w_star"]))
     rate = min_w if lower_rate is None else float(lower_rate)
     err, err_row = None, None
