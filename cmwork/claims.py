@@ -169,7 +169,8 @@ _ORDER = ["prop-3.1", "lemma-3.1", "lemma-3.2", "thm-3.1", "thm-3.3", "eq-72",
           "lemma-4.1", "eq-92-99", "prop-4.1", "prop-4.2", "prop-4.3",
           "prop-4.4", "remark-4.6", "thm-4.1", "remark-4.7",
           "lemma-a.1", "thm-a.1", "thm-a.2", "lemma-a.2", "thm-a.3", "thm-a.4",
-          "thm-a.5", "thm-a.6", "thm-a.7", "prop-a.1", "appendix-b"]
+          "thm-a.5", "thm-a.6", "thm-a.7", "prop-a.1", "appendix-b",
+          "fig-1", "fig-4"]
 
 
 def _paper_order(cid: str):

@@ -1,0 +1,317 @@
+"""Discrete RNNs, their data and the claims fig-1 and fig-4 (Sections 4.1,
+4.2.3).
+
+Expected values come from other routes: central finite differences
+against backpropagation through time, scipy quadrature of the continuous
+functional c^T e^{Wt} U against the Euler RNN, two RK4 substeps against
+each other, the exact Euler representation W = (e^{W* dt} - I)/dt of an
+exponential sum, and loss curves built by hand.
+"""
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy.integrate import quad
+from scipy.linalg import expm
+
+from cmwork import figures_training as ft
+from cmwork import training as tr
+from cmwork import training_data as td
+from cmwork.claims import FAILS, HOLDS, INCONCLUSIVE, STATUSES, get
+
+#: Central differences with step 1e-6 on O(1) losses: truncation ~1e-12,
+#: rounding ~1e-16/1e-6 = 1e-10 (relative); 1e-6 leaves a wide margin and
+#: is far below the size of any dropped or flipped term.
+FD_STEP = 1e-6
+FD_TOL = 1e-6
+
+
+def _setup(activation, structure, loss, seed, runs=2, m=3, n=4, N=6):
+    rng = np.random.default_rng(seed)
+    arch = tr.Architecture(width=m, activation=activation,
+                           structure=structure, dt=0.1)
+    p = tr.initialise(arch, runs, rng, w_low=0.3, w_high=1.5,
+                      off_diagonal=0.7, scale_c=1.0, scale_u=1.0)
+    x = rng.standard_normal((n, N))
+    y = rng.standard_normal((n,) if loss == "final" else (n, N))
+    return arch, p, x, y
+
+
+def _fd_error(arch, p, x, y, loss, grad):
+    worst = 0.0
+    for k, v in p.items():
+        for idx in np.ndindex(v.shape):
+            q = {kk: vv.copy() for kk, vv in p.items()}
+            q[k][idx] += FD_STEP
+            up, _ = tr.loss_and_gradient(arch, q, x, y, loss=loss,
+                                         gradient=False)
+            q[k][idx] -= 2 * FD_STEP
+            dn, _ = tr.loss_and_gradient(arch, q, x, y, loss=loss,
+                                         gradient=False)
+            fd = (up[idx[0]] - dn[idx[0]]) / (2 * FD_STEP)
+            worst = max(worst, abs(fd - grad[k][idx]) / max(1.0, abs(fd)))
+    return worst
+
+
+@given(activation=st.sampled_from(tr.ACTIVATIONS),
+       structure=st.sampled_from(tr.STRUCTURES),
+       loss=st.sampled_from(tr.LOSSES), seed=st.integers(0, 2 ** 32 - 1))
+def test_backpropagation_matches_finite_differences(activation, structure,
+                                                    loss, seed):
+    arch, p, x, y = _setup(activation, structure, loss, seed)
+    _, g = tr.loss_and_gradient(arch, p, x, y, loss=loss)
+    assert _fd_error(arch, p, x, y, loss, g) < FD_TOL
+
+
+def _flipped(arch, p, x, y, *, loss="final", gradient=True):
+    """A wrong gradient: the term dL/dW (dL/dw for diagonal W) enters with
+    the wrong sign."""
+    value, g = tr.loss_and_gradient(arch, p, x, y, loss=loss,
+                                    gradient=gradient)
+    if g is not None:
+        key = "W" if "W" in g else "w"
+        g = dict(g, **{key: -g[key]})
+    return value, g
+
+
+@pytest.mark.parametrize("structure", tr.STRUCTURES)
+def test_a_gradient_with_a_flipped_term_fails_the_comparison(structure):
+    arch, p, x, y = _setup("linear", structure, "final", 5)
+    _, g = _flipped(arch, p, x, y)
+    assert _fd_error(arch, p, x, y, "final", g) > 1e-3
+
+
+def test_euler_rnn_converges_to_the_continuous_functional():
+    c = np.array([1.0, -0.5])
+    W = np.array([[-1.0, 0.8], [-0.6, -0.7]])
+    U = np.array([0.4, 1.1])
+    T = 3.0
+
+    def x(t):
+        return np.sin(2 * t) + 0.5 * np.cos(t)
+
+    exact = quad(lambda s: c @ expm(W * s) @ U * x(T - s), 0, T,
+                 epsabs=1e-12, epsrel=1e-12, limit=200)[0]
+    errs = []
+    for N in (60, 120, 240, 480):
+        dt = T / N
+        arch = tr.Architecture(width=2, activation="linear",
+                               structure="full", dt=dt)
+        p = {"c": c[None], "U": U[None], "W": W[None]}
+        xs = x(np.arange(N) * dt)[None]
+        errs.append(abs(tr.outputs(arch, p, xs)[0, 0, -1] - exact))
+    ratios = [a / b for a, b in zip(errs, errs[1:])]
+    assert all(1.7 < r < 2.3 for r in ratios), ratios     # first order
+    assert errs[-1] < 5e-3
+
+
+def test_euler_rnn_represents_an_exponential_sum_exactly():
+    rng = np.random.default_rng(3)
+    rho, p = td.exponential_sum(4, rng)
+    dt, T = 0.1, 2.0
+    x = td.white_noise(6, T, dt, rng)
+    y = td.convolve(rho(td.grid(T, dt)), x, dt)
+    A = expm(p["W_star"] * dt)
+    arch = tr.Architecture(width=4, activation="linear", structure="full",
+                           dt=dt)
+    q = {"c": p["c_star"][None], "U": p["b_star"][None],
+         "W": ((A - np.eye(4)) / dt)[None]}
+    loss, _ = tr.loss_and_gradient(arch, q, x, y, gradient=False)
+    assert loss[0] < 1e-20
+    assert tr.reference_loss(x, y, dt, poles=np.exp(p["eigenvalues"] * dt)) \
+        < 1e-20
+
+
+def test_white_noise_loss_is_the_riemann_sum_of_eq_77():
+    # E|dt sum rho_j x_j|^2 = dt sum rho_j^2 for x = xi / sqrt(dt)
+    rng = np.random.default_rng(0)
+    dt, T = 0.1, 3.0
+    kernel = np.exp(-td.grid(T, dt))
+    y = td.convolve(kernel, td.white_noise(40000, T, dt, rng), dt)
+    expected = dt * np.sum(kernel ** 2)
+    assert abs(np.mean(y ** 2) / expected - 1) < 4 * math.sqrt(2 / 40000)
+
+
+def test_wiener_paths_have_variance_t():
+    x = td.wiener_paths(20000, 2.0, 0.5, np.random.default_rng(1))
+    assert np.all(x[:, 0] == 0)
+    np.testing.assert_allclose(x.var(axis=0), [0, 0.5, 1.0, 1.5],
+                               atol=4 * 1.5 * math.sqrt(2 / 20000))
+
+
+def test_lorenz96_does_not_depend_on_the_substep():
+    rng = np.random.default_rng(2)
+    x = td.white_noise(8, 2.0, 0.1, rng)
+    z0 = rng.standard_normal(ft.LORENZ_K)
+    _, change = td.lorenz96_refinement(x, 0.1, z0=z0,
+                                       substeps=ft.LORENZ_SUBSTEPS)
+    assert change < ft.LORENZ_REFINE_TOL
+    # fourth order: halving the substep divides the change by about 16
+    _, coarse = td.lorenz96_refinement(x, 0.1, z0=z0, substeps=2)
+    _, fine = td.lorenz96_refinement(x, 0.1, z0=z0, substeps=4)
+    assert 8 < coarse / fine < 32
+
+
+def test_lorenz96_with_symmetric_start_keeps_z_symmetric():
+    # z_k all equal stays so: the mean obeys z' = 2 (y - z) exactly, so
+    # y solves a linear system; compare with its matrix exponential
+    dt, N = 0.05, 40
+    x = np.full((1, N), 0.7)
+    y = td.lorenz96(x, dt, z0=np.zeros(5), substeps=10)
+    A = np.array([[-1.0, 1.0], [2.0, -2.0]])
+    b = np.array([0.7, 0.0])
+    t = dt * N
+    exact = (np.linalg.solve(A, (expm(A * t) - np.eye(2)) @ b))[0]
+    assert abs(y[0, -1] - exact) < 1e-9
+
+
+def test_plateau_found_on_a_step_and_not_on_a_decay():
+    t = np.arange(1001.0)
+    step = np.where(t < 600, 1.0, 1e-2) + 1e-3 * np.exp(-t / 50)
+    p = tr.find_plateau(step)
+    assert p.found and not p.censored and 500 <= p.length <= 600
+    assert not tr.find_plateau(np.exp(-t / 100)).found
+    # period-2 oscillation about a plateau is still a plateau
+    osc = step * (1 + 0.1 * (t % 2))
+    assert tr.find_plateau(osc).found
+    trapped = tr.find_plateau(np.ones(1001), reference=0.1)
+    assert trapped.found and trapped.censored and trapped.length == 1000
+
+
+def _fake(name, curves, reference=None):
+    curves = np.asarray(curves, float)
+    return {"name": name, "losses": curves, "status": ["ok"] * len(curves),
+            "plateaus": [tr.find_plateau(c, reference=reference)
+                         for c in curves],
+            "ok": [True] * len(curves), "floor": 0.0, "reference": reference,
+            "seconds": 0.0, "settings": {}, "data": {}}
+
+
+T_AXIS = np.arange(401.0)
+STEP = np.where(T_AXIS < 250, 1.0, 1e-3)
+DECAY = np.exp(-T_AXIS / 30)
+
+
+def test_fig_1_holds_on_curves_shaped_as_the_paper_says():
+    res = [_fake("exp", [DECAY] * 3), _fake("airy", [STEP] * 3),
+           _fake("lorenz", [STEP] * 3)]
+    assert get("fig-1").check({}, results=res).status == HOLDS
+
+
+def test_fig_1_fails_when_the_exponential_sum_plateaus():
+    res = [_fake("exp", [STEP] * 3), _fake("airy", [STEP] * 3),
+           _fake("lorenz", [STEP] * 3)]
+    assert get("fig-1").check({}, results=res).status == FAILS
+
+
+def test_fig_1_is_not_held_when_a_memory_target_has_no_plateau():
+    res = [_fake("exp", [DECAY] * 3), _fake("airy", [DECAY] * 3),
+           _fake("lorenz", [STEP] * 3)]
+    assert get("fig-1").check({}, results=res).status == INCONCLUSIVE
+
+
+def _fig4(adam_end):
+    adam = np.where(T_AXIS < adam_end, 1.0, 1e-3)
+    return [_fake(n, [STEP] * 3) for n in ("diag-gd", "full-gd", "tanh-gd")] \
+        + [_fake("adam", [adam] * 3)]
+
+
+def test_fig_4_holds_when_adam_leaves_the_plateau_earlier():
+    assert get("fig-4").check({}, results=_fig4(120)).status == HOLDS
+
+
+def test_fig_4_fails_when_adam_plateaus_longer():
+    v = get("fig-4").check({}, results=_fig4(350))
+    assert v.status == FAILS and "not shorter" in v.summary
+
+
+def test_fig_4_fails_when_a_variant_has_no_plateau():
+    res = _fig4(120)
+    res[1] = _fake("full-gd", [DECAY] * 3)
+    assert get("fig-4").check({}, results=res).status == FAILS
+
+
+def test_fig_4_censored_comparison_is_inconclusive():
+    res = _fig4(120)
+    res[3] = _fake("adam", [np.ones(401)] * 3, reference=0.1)
+    assert get("fig-4").check({}, results=res).status == INCONCLUSIVE
+
+
+SMALL = {"iterations": "30", "runs": "2", "samples": "8", "horizon": "4",
+         "dt": "0.2", "width": "3"}
+
+
+def test_fig_4_check_runs_end_to_end_at_a_small_size():
+    v = get("fig-4").run("quick", seed=1, overrides=SMALL)
+    assert v.status in STATUSES and v.seed == 1
+    assert len(v.evidence["experiments"]) == 4
+    assert all(len(s["status"]) == 2 for s in v.evidence["experiments"])
+
+
+def test_training_with_a_flipped_gradient_does_not_hold():
+    small = dict(SMALL, horizon="2", dt="0.1", width="4", iterations="60")
+    claim = get("fig-1")
+    good = claim.run("quick", overrides=small)
+    params = claim.resolve("quick", small)
+    bad = claim.check(params, seed=0, gradient_fn=_flipped)
+    finals = [s["final_mean_loss"] for s in good.evidence["experiments"]]
+    bad_finals = [s["final_mean_loss"] for s in bad.evidence["experiments"]]
+    # the flipped gradient does not train the exponential sum
+    assert bad_finals[0] is None or bad_finals[0] > 2 * finals[0]
+
+
+def test_training_reports_progress_and_marks_divergence():
+    arch, p, x, y = _setup("linear", "full", "final", 0, runs=3)
+    seen = []
+    res = tr.train(arch, p, x, 100 * y, optimizer="gd", lr=50.0,
+                   iterations=20,
+                   progress=lambda d, t, loss, e: seen.append((d, t)))
+    assert seen and seen[-1] == (20, 20)
+    assert any(s.startswith("diverged") for s in res.status)
+    ok = tr.train(arch, p, x, y, optimizer="adam", lr=1e-2, iterations=50)
+    assert ok.status == ["ok"] * 3
+    assert np.all(ok.losses[:, -1] < ok.losses[:, 0])
+
+
+@pytest.mark.parametrize("call, word", [
+    (lambda: tr.steps(6.4, 0.0), "dt=0.0"),
+    (lambda: tr.steps(6.4, -0.1), "dt=-0.1"),
+    (lambda: tr.steps(6.45, 0.1), "not a multiple"),
+    (lambda: tr.Architecture(width=0), "width=0"),
+    (lambda: tr.Architecture(width=4, activation="relu"), "activation"),
+    (lambda: td.white_noise(0, 1.0, 0.1, np.random.default_rng()),
+     "samples=0"),
+    (lambda: td.lorenz96(np.zeros((1, 3)), 0.1, z0=np.zeros(3), substeps=1),
+     "K >= 4"),
+    (lambda: tr.find_plateau([1.0, 1.0]), "at least 3"),
+])
+def test_bad_input_gets_one_clear_error(call, word):
+    with pytest.raises(ValueError, match=word):
+        call()
+
+
+@pytest.mark.parametrize("args, word", [
+    (["check", "fig-1", "--set", "width=0"], "width"),
+    (["check", "fig-4", "--set", "dt=0"], "dt"),
+    (["check", "fig-4", "--set", "horizon=32.1", "--no-store"],
+     "not a multiple"),
+    (["figure", "1", "--quick", "--out", "x.txt"], "x.txt"),
+])
+def test_command_line_errors_are_one_line_and_exit_2(args, word, tmp_path):
+    r = subprocess.run([sys.executable, "-m", "cmwork.cli"] + args,
+                       capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode == 2, r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and word in lines[0]
+
+
+def test_figure_metadata_names_every_module_constant():
+    import re
+    src = open(ft.__file__).read()
+    named = set(re.findall(r"^([A-Z][A-Z0-9_]+) = ", src, re.M))
+    named -= {"EXPERIMENTS", "TITLES", "MODELS"}
+    assert set(ft._constants()) == named
