@@ -40,6 +40,14 @@ def parse_iterations(text: str) -> int:
     return v
 
 
+def parse_even_width(text: str) -> int:
+    v = parse_width(text)
+    if v < 2:
+        raise ValueError("expected an integer >= 2 (the Airy reference "
+                         "uses width // 2 complex pole pairs)")
+    return v
+
+
 def parse_step(text: str) -> float:
     return float(parse_positive(text))
 
@@ -129,7 +137,7 @@ CLAIM = register(Claim(
         Param("samples", "input samples", "integer >= 1", ft.FIG1_SAMPLES,
               parse=parse_width),
         Param("width", "hidden width m", "integer >= 2", ft.FIG1_WIDTH,
-              parse=parse_width),
+              parse=parse_even_width),
         Param("dt", "Euler step", "number > 0", ft.FIG1_DT,
               parse=parse_step),
         Param("horizon", "time horizon T (a multiple of dt)", "number > 0",
