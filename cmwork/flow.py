@@ -113,8 +113,11 @@ _MAX_GROWTH = 1
 #: Iterations that locate an event inside a step (chosen here).
 _EVENT_ITER = 40
 
+#: The mpmath path tries its ``switch`` every this many accepted steps.
+_SWITCH_EVERY = 5
+
 STATUSES = ("escaped", "trapped", "failed")
-PATHS = ("auto", "float64", "mpmath")
+PATHS = ("auto", "float64", "mpmath", "reduced")
 STOPS = ("plateau", "separation", "both", "none")
 
 
@@ -257,10 +260,14 @@ def gradient_flow(loss: Loss, a0, w0, *, t_max, path: str = "auto",
     if path == "float64":
         res = _flow_float64(loss, a_, w_, t_max, rtol, fraction, delta, stop,
                             sign, deadline)
-    else:
+    elif path == "mpmath":
         d = check_dps(dps) if dps is not None else flow_budget(loss, a_, w_)
         res = _flow_mpmath(loss, a_, w_, t_max, d, rtol, fraction, delta,
                            stop, max_steps, sign, progress, deadline)
+    else:
+        d = check_dps(dps) if dps is not None else flow_budget(loss, a_, w_)
+        res = _flow_reduced(loss, a_, w_, t_max, d, rtol, fraction, delta,
+                            stop, max_steps, sign, progress, deadline)
     res.seconds = round(time.perf_counter() - start, 3)
     return res
 
@@ -390,21 +397,34 @@ def _err_norm(err, peak, new, rtol, atol):
 
 
 def _flow_mpmath(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
-                 max_steps, sign, progress, deadline=None) -> FlowResult:
+                 max_steps, sign, progress, deadline=None, *, start=None,
+                 switch=None) -> FlowResult:
+    """The mpmath path.  ``start`` = (u, t, J0, plateau_time,
+    separation_time) continues a run at displacement u from theta(0) =
+    (a0, w0) at time t; ``switch(theta)`` (tried every SWITCH_EVERY steps)
+    returning True ends the run with status ``switch`` and the exact
+    displacement in ``u_end``."""
     n = 2 * loss.m
     with workdps(d):
         sys_ = _MpSystem(loss, [+x for x in a0], [+x for x in w0], d, sign)
         atol = mpf(10) ** (-(d - 5))          # the resolution of theta
         rtol_ = mpf(rtol)
         u = [mpf(0)] * n
-        peak = [mpf(0)] * n
         t = mpf(0)
         J0 = sys_.value(u)
+        found = (None, None)
+        if start is not None:
+            u, t, J0, *found = start
+            u, t = [+x for x in u], mpf(t)
+        peak = [abs(x) for x in u]
         level = fraction * J0
-        ts, ys, losses, disp = [0.0], [[float(x) for x in sys_.theta0]], \
-            [float(J0)], [0.0]
+        J_start = J0 if start is None else sys_.value(u)
+        r_start = mpmath.sqrt(mpmath.fsum(x ** 2 for x in u))
+        ts, ys, losses, disp = [float(t)], [[float(x) for x in sys_.theta(u)]], \
+            [float(J_start)], [float(r_start)]
         res = FlowResult(path="mpmath", dps=d, rtol=rtol, fraction=fraction,
-                         delta=delta, plateau_time=None, separation_time=None,
+                         delta=delta, plateau_time=found[0],
+                         separation_time=found[1],
                          loss0=float(J0), status=None, message="")
         steps = 0
         H = sys_.hessian(u)
@@ -463,6 +483,12 @@ def _flow_mpmath(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
             if t >= t_max:
                 reached_end = True
                 break
+            if switch is not None and steps % _SWITCH_EVERY == 0 \
+                    and switch(sys_.theta(u)):
+                res.status, res.message = "switch", (
+                    f"slow manifold reached at t = {float(t):.6g}")
+                res.u_end, res.t_end = u, t
+                break
             h *= min(_GROW, _SAFETY * max(en, mpf(10) ** -10) ** (-_ORDER))
             H = sys_.hessian(u)
             lin = _Linearisation(H)
@@ -470,7 +496,90 @@ def _flow_mpmath(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
     res.update(t=np.array(ts), y=np.array(ys).T, loss=np.array(losses),
                displacement=np.array(disp), nfev=sys_.nfev, njev=sys_.njev,
                nsteps=steps)
+    if res.status == "switch":
+        return res
     return _finish(res, stop, reached_end)
+
+
+def _flow_reduced(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
+                  max_steps, sign, progress, deadline=None) -> FlowResult:
+    """mpmath path until the slow manifold, the reduction (R) of
+    :mod:`cmwork.reduced_flow` along it, the mpmath path to the end."""
+    from .reduced_flow import (SlowManifold, phase_summary, run_reduced,
+                               try_switch_in)
+    man = SlowManifold(loss, d, sign)
+    with workdps(d):
+        theta0 = [+x for x in a0] + [+x for x in w0]
+        J0 = man.loss.value(a0, w0, dps=d)
+
+    def switch(theta):
+        return try_switch_in(man, theta, theta0, rtol) is None
+
+    first = _flow_mpmath(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
+                         max_steps, sign, progress, deadline, switch=switch)
+    phases = [phase_summary("mpmath", 0.0, first.t[-1], first.nsteps,
+                            first.status)]
+    first.update(path="reduced", phases=phases)
+    if first.status != "switch":
+        return first
+    res = first
+    with workdps(d):
+        theta = [x + y for x, y in zip(theta0, first.u_end)]
+    t = float(first.t_end)
+    if progress is not None:
+        progress(f"flow: slow manifold reached at t = {t:.4g}; reduced phase")
+    red = run_reduced(man, theta, t, t_max, rtol=rtol, theta0=theta0,
+                      level=fraction * J0, delta=delta,
+                      found=(res.plateau_time, res.separation_time),
+                      stopped=lambda p, q: _stopped(stop, p, q),
+                      deadline=deadline, clock=time.perf_counter)
+    phases.append(phase_summary("reduced", t, red["t_end"], red["steps"],
+                                red["end"]))
+    res.update(plateau_time=red["plateau_time"],
+               separation_time=red["separation_time"],
+               kappa_max=red["kappa_max"],
+               nfev=res.nfev + man.nfev, njev=res.njev + man.njev)
+    _append(res, red["t"], red["theta"], red["loss"], red["disp"],
+            red["steps"])
+    if red["end"] == "stopped":
+        return _finish(res, stop, reached_end=False)
+    if red["end"] == "t_max":
+        return _finish(res, stop, reached_end=True)
+    if red["end"] in ("cap", "steps"):
+        res.status, res.message = "failed", (
+            _cap_message(red["t_end"], res.nsteps) if red["end"] == "cap"
+            else f"{red['steps']} steps of the reduced phase at t = "
+            f"{red['t_end']:.6g}")
+        return res
+    # the split is no longer fast (one rate leaves the group): the end of
+    # the plateau on the mpmath path
+    t = float(red["t_end"])
+    with workdps(d):
+        u = [x - y for x, y in zip(red["theta_end"], theta0)]
+    last = _flow_mpmath(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
+                        max_steps, sign, progress, deadline,
+                        start=(u, t, J0, res.plateau_time,
+                               res.separation_time))
+    phases.append(phase_summary("mpmath", t, last.t[-1], last.nsteps,
+                                last.status))
+    _append(res, last.t[1:], last.y.T[1:], last.loss[1:],
+            last.displacement[1:], last.nsteps)
+    res.update(plateau_time=last.plateau_time,
+               separation_time=last.separation_time, status=last.status,
+               message=last.message, nfev=res.nfev + last.nfev,
+               njev=res.njev + last.njev)
+    return res
+
+
+def _append(res, t, theta, loss, disp, steps) -> None:
+    if not len(t):
+        return
+    res.t = np.concatenate([res.t, np.asarray(t, float)])
+    res.y = np.concatenate([res.y, np.asarray(theta, float).T], axis=1)
+    res.loss = np.concatenate([res.loss, np.asarray(loss, float)])
+    res.displacement = np.concatenate([res.displacement,
+                                       np.asarray(disp, float)])
+    res.nsteps += int(steps)
 
 
 def _cap_message(t, steps) -> str:

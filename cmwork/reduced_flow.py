@@ -1,0 +1,365 @@
+"""The drift along M*_P, integrated on its slow manifold (the ``reduced``
+path of :func:`cmwork.flow.gradient_flow`).
+
+Paper: Section 4.2.2 (4), eq. (101); what is used here is the structure of
+the Hessian found in Props. 4.2-4.4 and measured in :mod:`cmwork.flow`.
+
+Started on M*_P the flow has three time scales: the stiff directions
+of Hess J~_m (rates O(1)); the split of the rates w_k inside a group
+(curvature of size omega^-2 e^{-w/omega}, negative on M*_P, positive once
+the split has saturated against the quartic growth of J~_m); and the drift
+of the coefficients a_k along M*_P, driven by forces of size e^{-2w/omega}.
+A general-purpose integrator must follow the middle scale for the whole
+drift: its stages leave the slow manifold by the curvature of the step, the
+split curvature divides that error, and the steps needed grew like
+e^{0.4/omega} (9e2 steps at 1/omega = 20, 7e3 at 25).
+
+The reduction.  In the orthonormal coordinates
+
+    x = B^T a  (m - 1 numbers, B an orthonormal basis of 1^perp: the drift),
+    y = (1^T a / sqrt(m), w_1, ..., w_m)   (the fast and split directions),
+
+the gradient flow is x' = -dJ/dx, y' = -dJ/dy exactly (the change of
+coordinates is a rotation).  While the y-block H_yy of the Hessian is
+positive definite and its smallest eigenvalue is much larger than the
+rate of the drift, y sits on its quasi-static value y*(x), the solution
+of dJ/dy (x, y) = 0 near the current y, and
+
+    x' = -dJ/dx (x, y*(x))                                   (R)
+
+up to a relative error of the order of the ratio of rates
+
+    kappa = ||S||_F / lambda_min(H_yy),   S = H_xx - H_xy H_yy^-1 H_yx
+
+(S is the Hessian of x -> J(x, y*(x)); the lag of y behind y*(x) is
+kappa times its motion).  y*(x) is found by Newton's method in mpmath at
+the working precision, so the cancellation of (92)-(93) is resolved there,
+and x, of size O(1), is carried in float64 by scipy's DOP853: the forces
+of (R), of size e^{-2w/omega}, are far inside float64's exponent range and
+need only its relative precision.
+
+The path runs three phases: the mpmath path (exprb32) from theta(0) until
+the split has saturated (every y-direction stable, kappa <= rtol /
+KAPPA_FACTOR and y within rtol of y*(x) relative to its displacement);
+(R) until kappa exceeds that bound, H_yy stops being positive definite or
+Newton fails (the end of the plateau, where one rate w_k leaves the group);
+then the mpmath path again to the stopping time.  Every result lists its
+phases (``result.phases``).  The reduction error enters the times at
+relative order kappa <= rtol / KAPPA_FACTOR; the checks compare the
+reduced path with the mpmath path where both run (tests) and rerun at
+rtol / 10 (which also tightens kappa) for the error of a time.
+"""
+from __future__ import annotations
+
+from typing import List, Optional, Tuple
+
+import mpmath
+import numpy as np
+from mpmath import mpf
+from scipy.integrate import DOP853
+from scipy.optimize import brentq
+
+#: The reduced phase is used while kappa <= rtol / KAPPA_FACTOR (chosen
+#: here: the reduction's relative error stays a tenth of the tolerance).
+KAPPA_FACTOR = 10
+
+#: Newton iterations allowed for y*(x) (chosen here; quadratic convergence
+#: from a warm start needs 2-4).
+NEWTON_ITER = 30
+
+#: The first phase tries to switch to the reduction every this many
+#: accepted steps (chosen here: a try costs one Newton solve).
+SWITCH_EVERY = 5
+
+#: Accepted steps allowed in the reduced phase (chosen here).
+MAX_REDUCED_STEPS = 20000
+
+
+class ReductionLost(Exception):
+    """y*(x) does not exist here (Newton failed or H_yy is not positive
+    definite): the reduction does not apply."""
+
+
+def helmert_basis(m: int) -> List[List[mpf]]:
+    """Orthonormal basis b_1..b_{m-1} of the vectors orthogonal to 1:
+    b_k = (1, ..., 1, -k, 0, ..., 0) / sqrt(k (k + 1)) (k ones)."""
+    out = []
+    for k in range(1, m):
+        s = mpmath.sqrt(k * (k + 1))
+        out.append([mpf(1) / s] * k + [mpf(-k) / s] + [mpf(0)] * (m - k - 1))
+    return out
+
+
+class SlowManifold:
+    """The coordinates (x, y), y*(x) and the reduced field (R) of one loss.
+
+    theta = theta_ref + T (x, y) with T orthogonal (2m x 2m, mpmath), its
+    first ``n_slow`` columns spanning the slow directions x.  Without
+    ``frame`` the frame is the one of the drift along M*_P: x = B^T a (B
+    the Helmert basis of 1^perp), y = (1^T a / sqrt(m), w), theta_ref = 0.
+    ``loss`` is a :class:`cmwork.Loss`, ``dps`` the working precision.
+    """
+
+    def __init__(self, loss, dps: int, sign: int = -1, frame=None):
+        self.loss, self.m, self.dps, self.sign = loss, loss.m, dps, sign
+        m = self.m
+        with mpmath.workdps(dps):
+            if frame is None:
+                B, r = helmert_basis(m), 1 / mpmath.sqrt(m)
+                T = mpmath.zeros(2 * m, 2 * m)
+                for k in range(m - 1):
+                    for i in range(m):
+                        T[i, k] = B[k][i]
+                for i in range(m):
+                    T[i, m - 1] = r
+                    T[m + i, m + i] = 1
+                self.T, self.n_slow = T, m - 1
+                self.theta_ref = [mpf(0)] * (2 * m)
+            else:
+                self.T, self.n_slow, ref = frame
+                self.theta_ref = [+v for v in ref]
+        self.y_last: Optional[List[mpf]] = None
+        self.nfev = self.njev = 0
+
+    # -- coordinates ---------------------------------------------------------
+    def to_xy(self, theta) -> Tuple[List[mpf], List[mpf]]:
+        n, N = self.n_slow, 2 * self.m
+        d = [a - b for a, b in zip(theta, self.theta_ref)]
+        z = [mpmath.fsum(self.T[i, j] * d[i] for i in range(N))
+             for j in range(N)]
+        return z[:n], z[n:]
+
+    def theta(self, x, y) -> List[mpf]:
+        z, N = list(x) + list(y), 2 * self.m
+        return [self.theta_ref[i] + mpmath.fsum(self.T[i, j] * z[j]
+                                                 for j in range(N))
+                for i in range(N)]
+
+    def derivatives(self, x, y):
+        """Gradient and Hessian in (x, y) order (x first, n_slow entries)."""
+        th = self.theta(x, y)
+        m = self.m
+        if any(v <= 0 for v in th[m:]):
+            raise ReductionLost("a rate w_k left w > 0")
+        g = self.loss.gradient(th[:m], th[m:], dps=self.dps)
+        H = self.loss.hessian(th[:m], th[m:], dps=self.dps)
+        self.nfev += 1
+        self.njev += 1
+        return self.T.T * g, self.T.T * H * self.T
+
+    # -- y*(x) ---------------------------------------------------------------
+    def solve_y(self, x, y0) -> Tuple[List[mpf], mpmath.matrix, mpmath.matrix]:
+        """Newton's method for dJ/dy (x, y) = 0 from y0; returns y*, the
+        gradient and the Hessian there.  Raises ReductionLost."""
+        n = self.n_slow
+        y = list(y0)
+        tol = mpf(10) ** (-(self.dps - 8))
+        noise = mpf(10) ** (-(self.dps // 3))
+        prev = mpmath.inf
+        for _ in range(NEWTON_ITER):
+            g, H = self.derivatives(x, y)
+            gy = mpmath.matrix([g[n + i] for i in range(len(y))])
+            Hyy = H[n:, n:]
+            try:
+                dy = mpmath.lu_solve(Hyy, gy)
+            except ZeroDivisionError:
+                raise ReductionLost("H_yy is singular") from None
+            y = [y[i] - dy[i] for i in range(len(y))]
+            size = mpmath.norm(dy)
+            # converged, or stalled at the rounding level of an
+            # ill-conditioned H_yy (the split curvature is e^{-w/omega})
+            if size <= tol * (1 + mpmath.norm(mpmath.matrix(y))) or (
+                    size <= noise and size > prev / 4):
+                g, H = self.derivatives(x, y)
+                return y, g, H
+            prev = size
+        raise ReductionLost(f"Newton did not converge in {NEWTON_ITER} "
+                            "iterations")
+
+    def rates(self, H) -> Tuple[mpf, mpf]:
+        """(lambda_min(H_yy), kappa) at a point with Hessian H (x, y order)."""
+        n = self.n_slow
+        Hyy, Hxy = H[n:, n:], H[:n, n:]
+        lam = min(mpmath.eigsy(Hyy, eigvals_only=True))
+        if lam <= 0:
+            return lam, mpmath.inf
+        X = mpmath.zeros(Hyy.rows, n)
+        for j in range(n):                # H_yy^-1 H_yx, column by column
+            col = mpmath.lu_solve(Hyy, Hxy.T[:, j])
+            for i in range(Hyy.rows):
+                X[i, j] = col[i]
+        S = H[:n, :n] - Hxy * X
+        return lam, mpmath.mnorm(S, "f") / lam
+
+    # -- the reduced field (R) -------------------------------------------------
+    def field(self, x_float) -> np.ndarray:
+        """x' = sign dJ/dx (x, y*(x)) as float64 (sign = -1: descent)."""
+        with mpmath.workdps(self.dps):
+            x = [mpf(float(v)) for v in x_float]
+            y, g, _ = self.solve_y(x, self.y_last)
+            self.y_last = y
+            return np.array([float(self.sign * g[k])
+                             for k in range(self.n_slow)])
+
+    def point(self, x_float):
+        """(theta, H) at (x, y*(x)), theta exact at the working precision."""
+        with mpmath.workdps(self.dps):
+            x = [mpf(float(v)) for v in x_float]
+            y, _, H = self.solve_y(x, self.y_last)
+            self.y_last = y
+            return self.theta(x, y), H
+
+
+def try_switch_in(man: SlowManifold, theta, theta0, rtol) -> Optional[str]:
+    """None when the reduction may start at theta, else the reason not."""
+    with mpmath.workdps(man.dps):
+        x, y = man.to_xy(theta)
+        _, y0 = man.to_xy(theta0)
+        try:
+            ys, _, H = man.solve_y(x, y)
+        except ReductionLost as exc:
+            return str(exc)
+        lam, kappa = man.rates(H)
+        if lam <= 0:
+            return "H_yy is not positive definite (the split has not saturated)"
+        if kappa > mpf(rtol) / KAPPA_FACTOR:
+            return f"kappa = {mpmath.nstr(kappa, 3)} too large"
+        lag = mpmath.norm(mpmath.matrix([a - b for a, b in zip(y, ys)]))
+        moved = mpmath.norm(mpmath.matrix([a - b for a, b in zip(y, y0)]))
+        if lag > mpf(rtol) * moved:
+            return "y is not yet on y*(x)"
+        man.y_last = ys
+        return None
+
+
+def run_reduced(man: SlowManifold, theta_start, t_start, t_max, *, rtol,
+                theta0, level, delta, found, stopped, deadline=None,
+                clock=None):
+    """Integrate (R) from theta_start at t_start.
+
+    ``found`` = (plateau_time, separation_time) so far (None: not yet);
+    ``stopped(plateau_time, separation_time)`` says when the run is over.
+    Returns a dict: ``t``, ``theta`` (float64 rows), ``loss``, ``disp``,
+    ``plateau_time``/``separation_time`` (or None), ``end``
+    (why the phase ended: kappa, lost, t_max, stopped, cap), ``theta_end``
+    (exact, at the last accepted point), ``t_end``, ``steps``, ``kappa_max``
+    (largest kappa accepted).
+    """
+    kmax = mpf(rtol) / KAPPA_FACTOR
+    with mpmath.workdps(man.dps):
+        x0, _ = man.to_xy(theta_start)
+        th0 = [+v for v in theta0]
+    if man.y_last is None:
+        man.y_last = man.to_xy(theta_start)[1]
+    xf = np.array([float(v) for v in x0])
+    # x in float64: re-project the start so that theta_start lies on the
+    # manifold through the rounded x
+    out = {"t": [], "theta": [], "loss": [], "disp": [],
+           "plateau_time": found[0], "separation_time": found[1],
+           "end": None, "steps": 0, "kappa_max": 0.0}
+    try:
+        theta_now, _ = man.point(xf)
+    except ReductionLost as exc:
+        out.update(end=f"lost: {exc}", theta_end=list(theta_start),
+                   t_end=float(t_start))
+        return out
+
+    def loss_at(theta):
+        m = man.m
+        return man.loss.value(theta[:m], theta[m:], dps=man.dps)
+
+    def disp_at(theta):
+        with mpmath.workdps(man.dps):
+            return mpmath.sqrt(mpmath.fsum((a - b) ** 2
+                                           for a, b in zip(theta, th0)))
+
+    scale = max(1.0, float(np.max(np.abs(xf))))
+    try:
+        solver = DOP853(lambda t, x: man.field(x), float(t_start), xf,
+                        float(t_max), rtol=rtol,
+                        atol=rtol * 1e-6 * scale)
+    except ReductionLost as exc:
+        out.update(end=f"lost: {exc}", theta_end=theta_now,
+                   t_end=float(t_start))
+        return out
+    t_last, x_last, theta_last = float(t_start), xf.copy(), theta_now
+    while True:
+        if out["steps"] >= MAX_REDUCED_STEPS:
+            out["end"] = "steps"
+            break
+        if deadline is not None and clock() > deadline:
+            out["end"] = "cap"
+            break
+        y_save = man.y_last
+        try:
+            solver.step()
+            if solver.status == "failed":
+                raise ReductionLost(f"DOP853: {solver.message}")
+            theta_new, H = man.point(solver.y)
+            lam, kappa = man.rates(H)
+            dense = solver.dense_output() if lam > 0 and kappa <= kmax \
+                else None
+        except ReductionLost as exc:
+            man.y_last = y_save
+            out["end"] = f"lost: {exc}"
+            break
+        if lam <= 0 or kappa > kmax:
+            man.y_last = y_save
+            out["end"] = ("kappa" if lam > 0 else "split no longer stable")
+            break
+        t_new = solver.t
+        J_new = loss_at(theta_new)
+        r_new = disp_at(theta_new)
+        try:
+            sep = out["separation_time"] is None and r_new > delta
+            if sep:
+                sep = _root(lambda s: float(disp_at(man.point(dense(s))[0])
+                                            - delta), t_last, t_new)
+            pla = out["plateau_time"] is None and J_new <= level
+            if pla:
+                pla = _root(lambda s: float(loss_at(man.point(dense(s))[0])
+                                            - level), t_last, t_new)
+        except ReductionLost as exc:      # the step is not used
+            man.y_last = y_save
+            out["end"] = f"lost: {exc}"
+            break
+        out["kappa_max"] = max(out["kappa_max"], float(kappa))
+        if sep:
+            out["separation_time"] = sep
+        if pla:
+            out["plateau_time"] = pla
+        out["steps"] += 1
+        out["t"].append(t_new)
+        out["theta"].append([float(v) for v in theta_new])
+        out["loss"].append(float(J_new))
+        out["disp"].append(float(r_new))
+        t_last, x_last, theta_last = t_new, solver.y.copy(), theta_new
+        if stopped(out["plateau_time"], out["separation_time"]):
+            out["end"] = "stopped"
+            break
+        if solver.status == "finished":
+            out["end"] = "t_max"
+            break
+    man.point(x_last)                      # leaves y_last at the end point
+    out["theta_end"], out["t_end"] = theta_last, t_last
+    return out
+
+
+def _root(g, lo, hi) -> float:
+    """The crossing of g in (lo, hi] (g(lo) > 0 >= g(hi))."""
+    try:
+        return float(brentq(g, lo, hi, xtol=1e-12 * abs(hi), rtol=1e-12,
+                            maxiter=100))
+    except ValueError:                     # no sign change seen: the end
+        return float(hi)
+
+
+def phase_summary(kind: str, t0: float, t1: float, steps: int,
+                  why: str) -> dict:
+    return {"phase": kind, "t_start": float(t0), "t_end": float(t1),
+            "steps": int(steps), "ended": why}
+
+
+__all__ = ["SlowManifold", "ReductionLost", "helmert_basis", "run_reduced",
+           "try_switch_in", "KAPPA_FACTOR"]
+
