@@ -515,8 +515,11 @@ def _flow_reduced(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
     def switch(theta):
         return try_switch_in(man, theta, theta0, rtol) is None
 
+    # the slow manifold is a set of minima in y: an ascent flow (sign = +1,
+    # a wrong variant) stays on the mpmath path
     first = _flow_mpmath(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
-                         max_steps, sign, progress, deadline, switch=switch)
+                         max_steps, sign, progress, deadline,
+                         switch=switch if sign == -1 else None)
     phases = [phase_summary("mpmath", 0.0, first.t[-1], first.nsteps,
                             first.status)]
     first.update(path="reduced", phases=phases)

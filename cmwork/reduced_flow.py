@@ -141,8 +141,11 @@ class SlowManifold:
         m = self.m
         if any(v <= 0 for v in th[m:]):
             raise ReductionLost("a rate w_k left w > 0")
-        g = self.loss.gradient(th[:m], th[m:], dps=self.dps)
-        H = self.loss.hessian(th[:m], th[m:], dps=self.dps)
+        try:
+            g = self.loss.gradient(th[:m], th[m:], dps=self.dps)
+            H = self.loss.hessian(th[:m], th[m:], dps=self.dps)
+        except (ValueError, ZeroDivisionError) as exc:
+            raise ReductionLost(f"J_m not evaluable here: {exc}") from None
         self.nfev += 1
         self.njev += 1
         return self.T.T * g, self.T.T * H * self.T

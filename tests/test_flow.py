@@ -152,7 +152,7 @@ def test_thm_4_1_lower_bound_holds_and_the_rate_is_left_open(registry):
     # the plateau's local slopes still rising (1.15, 1.66 at 1/omega 10..14)
     v = registry["thm-4.1"].run("quick")
     assert v.status == claims.HOLDS, v.summary
-    assert "lower bound" in v.summary and "not decided" in v.summary
+    assert "lower bound" in v.summary and "not settled" in v.summary
     fit = v.evidence["fits"]["plateau_time"]
     assert fit["c"] - 2 * fit["c_se"] > 1
     assert any("faster than Lemma 4.1" in n for n in v.notes)
@@ -181,3 +181,71 @@ def test_wall_clock_cap_ends_the_run_as_failed_and_says_so(path):
 def test_bad_wall_clock_cap_is_refused():
     with pytest.raises(ValueError, match="max_seconds"):
         gradient_flow(loss(8), [0.3, 0.7], [1, 1], t_max=10, max_seconds=0)
+
+
+# -- the reduced path (cmwork.reduced_flow) -----------------------------------
+
+def test_helmert_basis_is_orthonormal_and_orthogonal_to_ones():
+    from mpmath import mpf, fsum
+    from cmwork.reduced_flow import helmert_basis
+    B = helmert_basis(5)
+    for i, b in enumerate(B):
+        assert abs(fsum(b)) < mpf(10) ** -14
+        for j, c in enumerate(B):
+            dot = fsum(x * y for x, y in zip(b, c))
+            assert abs(dot - (i == j)) < mpf(10) ** -14
+
+
+@pytest.fixture(scope="module")
+def both_paths_at_18():
+    J = loss(18)
+    return J, [gradient_flow(J, [0.3, 0.7], [1, 1], t_max=1e20, path=p,
+                             rtol=1e-3) for p in ("mpmath", "reduced")]
+
+
+def test_reduced_path_agrees_with_the_mpmath_path_where_both_run(
+        both_paths_at_18):
+    # 1/omega = 18: the mpmath path follows the whole drift (~440 steps);
+    # the reduced one replaces the drift by the slow-manifold field (R).
+    # After the switch the two integrations share nothing.
+    _, (full, red) = both_paths_at_18
+    assert full.status == red.status == "escaped"
+    kinds = [p["phase"] for p in red.phases]
+    assert kinds == ["mpmath", "reduced", "mpmath"], red.phases
+    assert red.phases[1]["steps"] < full.nsteps / 10
+    assert red.kappa_max <= 1e-3 / 10
+    for name in ("plateau_time", "separation_time"):
+        # both at rtol 1e-3; the mpmath path itself moves 0.25% at rtol/10
+        assert abs(red[name] / full[name] - 1) < 5e-3, name
+
+
+def test_reduced_path_separation_time_is_stable_under_the_tolerance():
+    # 1/omega = 26, past float64: two tolerances (which also move the
+    # switching bound kappa <= rtol/10) against each other
+    J = loss(26)
+    t = [gradient_flow(J, [0.3, 0.7], [1, 1], t_max=1e40, path="reduced",
+                       rtol=rtol, stop="separation")
+         for rtol in (1e-3, 1e-4)]
+    assert all(r.status == "escaped" for r in t)
+    assert any(p["phase"] == "reduced" for p in t[0].phases)
+    assert abs(t[0].separation_time / t[1].separation_time - 1) < 1e-3
+
+
+def test_reduced_field_with_a_flipped_sign_is_the_ascent_field(
+        both_paths_at_18):
+    import mpmath
+    from cmwork.reduced_flow import SlowManifold
+    J, (_, red) = both_paths_at_18
+    t0, t1 = red.phases[1]["t_start"], red.phases[1]["t_end"]
+    i = int(np.searchsorted(red.t, (t0 + t1) / 2))
+    with mpmath.workdps(40):
+        theta = [mpmath.mpf(float(v)) for v in red.y[:, i]]
+        down, up = SlowManifold(J, 40, -1), SlowManifold(J, 40, +1)
+        x, y = down.to_xy(theta)
+        down.y_last = up.y_last = y
+        fd = down.field([float(v) for v in x])
+        fu = up.field([float(v) for v in x])
+    assert np.all(fd == -fu) and np.all(fd != 0)
+    # descent along the drift: the coefficient of the larger a grows
+    # (a_1 - a_2 < 0 here, x = (a_1 - a_2)/sqrt 2 falls)
+    assert red.y[0, -1] > red.y[0, 0]
