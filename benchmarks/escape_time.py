@@ -8,7 +8,10 @@ on each path of cmwork.flow:
 
 * float64: scipy BDF on the float64 gradient and Hessian, at the check's
   rtol and at a tight one (which separates solver error from rounding);
-* mpmath: exprb32 in mpmath at flow_budget digits (the reference: "true").
+* mpmath: exprb32 in mpmath at flow_budget digits (the reference: "true");
+* reduced: the drift along M*_P on its slow manifold (cmwork.reduced_flow),
+  run to tau_0 only ("reduced:sep"); the reference for tau_0 where the
+  mpmath path no longer escapes within CAP.
 
 For 1/omega from 5 to 60, each path runs until it needs more than CAP
 seconds for one point; after that its larger memories are not tried.  The
@@ -33,7 +36,7 @@ import cmwork
 from cmwork.flow import gradient_flow
 
 #: Memories 1/omega (chosen here), full and --quick.
-GRID = (5, 8, 10, 12, 14, 16, 18, 20, 22, 25, 30, 40, 50, 60)
+GRID = (5, 8, 10, 12, 14, 16, 18, 20, 22, 25, 30, 35, 40, 45, 50, 60)
 GRID_QUICK = (5, 10, 14)
 
 #: Wall-clock cap per point and path, seconds (chosen here).
@@ -63,12 +66,13 @@ def loss(inv, m):
     return cmwork.Loss(rho, m=m)
 
 
-def run(inv, a_hat, path, cap, rtol=RTOL):
+def run(inv, a_hat, path, cap, rtol=RTOL, stop="both"):
     m = len(a_hat)
     r = gradient_flow(loss(inv, m), list(a_hat), [1] * m,
                       t_max=10 * math.exp(T_MAX_RATE * inv), path=path,
-                      rtol=rtol, stop="both", max_seconds=cap)
-    return {"inv_omega": inv, "m": m, "path": path, "rtol": rtol,
+                      rtol=rtol, stop=stop, max_seconds=cap)
+    label = path if stop == "both" else f"{path}:{stop[:3]}"
+    return {"inv_omega": inv, "m": m, "path": label, "rtol": rtol,
             "status": r.status,
             "message": r.message, "plateau_time": r.plateau_time,
             "separation_time": r.separation_time, "steps": r.nsteps,
@@ -76,14 +80,15 @@ def run(inv, a_hat, path, cap, rtol=RTOL):
 
 
 def table(grid, a_hat, cap, out):
-    runs = (("float64", RTOL), ("float64", RTOL_TIGHT), ("mpmath", RTOL))
+    runs = (("float64", RTOL, "both"), ("float64", RTOL_TIGHT, "both"),
+            ("mpmath", RTOL, "both"), ("reduced", RTOL, "separation"))
     rows, alive = [], {k: True for k in runs}
     for inv in grid:
         pair = {}
         for key in runs:
             if not alive[key]:
                 continue
-            pair[key] = r = run(inv, a_hat, key[0], cap, key[1])
+            pair[key] = r = run(inv, a_hat, key[0], cap, key[1], key[2])
             rows.append(r)
             if "max_seconds" in r["message"]:
                 alive[key] = False
@@ -104,12 +109,16 @@ def _ratio(a, b):
 
 
 def _print_pair(inv, pair, out):
-    p = pair.get(("mpmath", RTOL))
+    p = pair.get(("mpmath", RTOL, "both"))
+    q = pair.get(("reduced", RTOL, "separation"))
+    if p is not None and p["status"] != "escaped":
+        p = None
     for key, r in pair.items():
         ref = None if key[0] == "mpmath" else p
+        ref0 = ref or (None if key[0] in ("mpmath", "reduced") else q)
         rp = _ratio(r["plateau_time"], ref and ref["plateau_time"])
-        rs = _ratio(r["separation_time"], ref and ref["separation_time"])
-        print(f"{inv:>5} {r['m']:>3} {r['path']:<8} {r['rtol']:<6.0e} "
+        rs = _ratio(r["separation_time"], ref0 and ref0["separation_time"])
+        print(f"{inv:>5} {r['m']:>3} {r['path']:<11} {r['rtol']:<6.0e} "
               f"{r['status']:<8} "
               f"{_fmt(r['plateau_time']):>11} {_fmt(r['separation_time']):>11}"
               f" {rp:>8} {rs:>8} {r['steps']:>6} {r['seconds']:>8.2f}  "
@@ -126,9 +135,9 @@ def main(argv=None):
     out = sys.stdout
     print(f"escape time of the gradient flow (101), target (85), m = 2 "
           f"(then m = 10), cap {cap:g} s per point and run", file=out)
-    print("ratio: float64 time / mpmath time (mpmath is the reference)",
-          file=out)
-    print(f"{'1/w':>5} {'m':>3} {'path':<8} {'rtol':<6} {'status':<8} "
+    print("ratio: float64 time / mpmath time (mpmath is the reference; for "
+          "tau_0 the reduced path where mpmath did not escape)", file=out)
+    print(f"{'1/w':>5} {'m':>3} {'path':<11} {'rtol':<6} {'status':<8} "
           f"{'plateau':>11} "
           f"{'tau_0':>11} {'ratio_p':>8} {'ratio_0':>8} {'steps':>6} "
           f"{'seconds':>8}  message", file=out)
