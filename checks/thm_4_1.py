@@ -349,7 +349,8 @@ CLAIM = register(Claim(
                "measured and reported, not judged."),
     params=target_params() + flow_params(
         quick=(6, 8, 10, 12, 14),
-        default=(6, 8, 10, 12, 14, 16, 18, 20, 25, 30, 35, 40),
-        full=(6, 8, 10, 12, 14, 16, 18, 20, 22, 25, 28, 30, 32, 35, 38, 40)),
+        default=(6, 8, 10, 12, 14, 16, 18, 20, 25, 30, 40, 50, 60),
+        full=(6, 8, 10, 12, 14, 16, 18, 20, 22, 25, 30, 35, 40, 45, 50, 55,
+              60)),
     check=check,
 ))

@@ -51,6 +51,7 @@ rtol / 10 (which also tightens kappa) for the error of a time.
 """
 from __future__ import annotations
 
+import functools
 from typing import List, Optional, Tuple
 
 import mpmath
@@ -71,6 +72,11 @@ NEWTON_ITER = 30
 #: accepted steps (chosen here: a try costs one Newton solve).
 SWITCH_EVERY = 5
 
+#: Absolute tolerance of x (relative to max(1, |x|)): near float64's
+#: resolution, because the drift starts at |x - x(0)| ~ 1e-12 and below
+#: at 1/omega >= 40 and must be followed from there (chosen here).
+X_ATOL = 1e-15
+
 #: Accepted steps allowed in the reduced phase (chosen here).
 MAX_REDUCED_STEPS = 20000
 
@@ -88,6 +94,16 @@ def helmert_basis(m: int) -> List[List[mpf]]:
         s = mpmath.sqrt(k * (k + 1))
         out.append([mpf(1) / s] * k + [mpf(-k) / s] + [mpf(0)] * (m - k - 1))
     return out
+
+
+def _at_working_precision(method):
+    """Run a SlowManifold method at its ``dps`` (mpmath's precision is
+    global; a caller outside workdps must not get 15-digit results)."""
+    @functools.wraps(method)
+    def wrapped(self, *args, **kwargs):
+        with mpmath.workdps(self.dps):
+            return method(self, *args, **kwargs)
+    return wrapped
 
 
 class SlowManifold:
@@ -122,6 +138,7 @@ class SlowManifold:
         self.nfev = self.njev = 0
 
     # -- coordinates ---------------------------------------------------------
+    @_at_working_precision
     def to_xy(self, theta) -> Tuple[List[mpf], List[mpf]]:
         n, N = self.n_slow, 2 * self.m
         d = [a - b for a, b in zip(theta, self.theta_ref)]
@@ -129,12 +146,14 @@ class SlowManifold:
              for j in range(N)]
         return z[:n], z[n:]
 
+    @_at_working_precision
     def theta(self, x, y) -> List[mpf]:
         z, N = list(x) + list(y), 2 * self.m
         return [self.theta_ref[i] + mpmath.fsum(self.T[i, j] * z[j]
                                                  for j in range(N))
                 for i in range(N)]
 
+    @_at_working_precision
     def derivatives(self, x, y):
         """Gradient and Hessian in (x, y) order (x first, n_slow entries)."""
         th = self.theta(x, y)
@@ -151,6 +170,7 @@ class SlowManifold:
         return self.T.T * g, self.T.T * H * self.T
 
     # -- y*(x) ---------------------------------------------------------------
+    @_at_working_precision
     def solve_y(self, x, y0) -> Tuple[List[mpf], mpmath.matrix, mpmath.matrix]:
         """Newton's method for dJ/dy (x, y) = 0 from y0; returns y*, the
         gradient and the Hessian there.  Raises ReductionLost."""
@@ -179,8 +199,10 @@ class SlowManifold:
         raise ReductionLost(f"Newton did not converge in {NEWTON_ITER} "
                             "iterations")
 
+    @_at_working_precision
     def rates(self, H) -> Tuple[mpf, mpf]:
-        """(lambda_min(H_yy), kappa) at a point with Hessian H (x, y order)."""
+        """(lambda_min(H_yy), kappa) at a point with Hessian H (x, y order),
+        at the working precision (lambda_min is of size e^{-w/omega})."""
         n = self.n_slow
         Hyy, Hxy = H[n:, n:], H[:n, n:]
         lam = min(mpmath.eigsy(Hyy, eigvals_only=True))
@@ -280,7 +302,7 @@ def run_reduced(man: SlowManifold, theta_start, t_start, t_max, *, rtol,
     try:
         solver = DOP853(lambda t, x: man.field(x), float(t_start), xf,
                         float(t_max), rtol=rtol,
-                        atol=rtol * 1e-6 * scale)
+                        atol=X_ATOL * scale)
     except ReductionLost as exc:
         out.update(end=f"lost: {exc}", theta_end=theta_now,
                    t_end=float(t_start))
