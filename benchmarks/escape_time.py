@@ -23,6 +23,7 @@ there.  A second table runs Figure 3's width m = 10 at 1/omega = 6.
     python benchmarks/escape_time.py              # about 9 minutes
     python benchmarks/escape_time.py --quick      # under a minute
     python benchmarks/escape_time.py --json FILE  # the raw rows as well
+    python benchmarks/escape_time.py --grid 60 --cap 240 --paths reduced
 """
 from __future__ import annotations
 
@@ -79,9 +80,12 @@ def run(inv, a_hat, path, cap, rtol=RTOL, stop="both"):
             "nfev": r.nfev, "seconds": r.seconds, "dps": r.dps}
 
 
-def table(grid, a_hat, cap, out):
-    runs = (("float64", RTOL, "both"), ("float64", RTOL_TIGHT, "both"),
-            ("mpmath", RTOL, "both"), ("reduced", RTOL, "separation"))
+RUNS = (("float64", RTOL, "both"), ("float64", RTOL_TIGHT, "both"),
+        ("mpmath", RTOL, "both"), ("reduced", RTOL, "separation"))
+
+
+def table(grid, a_hat, cap, out, paths=None):
+    runs = tuple(k for k in RUNS if paths is None or k[0] in paths)
     rows, alive = [], {k: True for k in runs}
     for inv in grid:
         pair = {}
@@ -130,8 +134,13 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--json", metavar="FILE")
+    ap.add_argument("--grid", metavar="LIST",
+                    help="memories 1/omega, comma-separated (m = 2 only)")
+    ap.add_argument("--cap", type=float, help="seconds per point and run")
+    ap.add_argument("--paths", metavar="LIST",
+                    help="float64,mpmath,reduced (default: all)")
     args = ap.parse_args(argv)
-    cap = CAP_QUICK if args.quick else CAP
+    cap = args.cap or (CAP_QUICK if args.quick else CAP)
     out = sys.stdout
     print(f"escape time of the gradient flow (101), target (85), m = 2 "
           f"(then m = 10), cap {cap:g} s per point and run", file=out)
@@ -141,8 +150,12 @@ def main(argv=None):
           f"{'plateau':>11} "
           f"{'tau_0':>11} {'ratio_p':>8} {'ratio_0':>8} {'steps':>6} "
           f"{'seconds':>8}  message", file=out)
-    rows = table(GRID_QUICK if args.quick else GRID, A_HAT_2, cap, out)
-    if not args.quick:
+    grid = GRID_QUICK if args.quick else GRID
+    if args.grid:
+        grid = tuple(int(v) for v in args.grid.split(","))
+    paths = args.paths.split(",") if args.paths else None
+    rows = table(grid, A_HAT_2, cap, out, paths)
+    if not args.quick and not args.grid:
         print("\nFigure 3's width:", file=out)
         rows += table(M10_GRID, A_HAT_10, cap, out)
     if args.json:
