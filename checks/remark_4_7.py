@@ -2,7 +2,8 @@
 finite time for every omega > 0.
 
 Paper: Section 4.2.2 (4), Remark 4.7.  For each memory 1/omega of the grid
-the gradient flow is run on the mpmath path from a point of M*_P until both
+the gradient flow is run on the reduced path (mpmath throughout, see
+:mod:`cmwork.reduced_flow`) from a point of M*_P until both
 the plateau time and the separation time tau_0 of (103) are reached, with
 a time limit of e^{3 max(w)/omega} (ten times); the remark's hypotheses are
 reported: lambda_min < 0 and g~_j = (P g_0)_j != 0 for its eigenvector.

@@ -2,10 +2,12 @@
 time of order e^{c/omega} omega^2 ln(1/omega).
 
 Paper: Section 4.2.2 (4), eqs. (101)-(106); Section 4.2.3 (1), Figure 3.
-For each memory 1/omega of the grid the flow is run on the mpmath path of
-:mod:`cmwork.flow` from one point of M*_P (a_hat = a_hat0, w_hat = w*),
-and two times are measured: the plateau time (J_m <= fraction J_m(0)) and
-the separation time tau_0 of (103).
+For each memory 1/omega of the grid the flow is run on the ``reduced``
+path of :mod:`cmwork.flow` (mpmath throughout; the drift along M*_P on its
+slow manifold, :mod:`cmwork.reduced_flow`) from one point of M*_P (a_hat =
+a_hat0, w_hat = w*), and two times are measured: the plateau time (J_m <=
+fraction J_m(0), up to 1/omega = PLATEAU_MAX) and the separation time tau_0
+of (103).
 
 What is decided, and why.  The proof of Theorem 4.1 ends with
 "tau >= O(e^{c/omega} omega^2 ln(delta/omega))": a lower bound, with c the
