@@ -741,6 +741,116 @@ def _flow_float64(loss, a0, w0, t_max, rtol, fraction, delta, stop,
 
 
 # ---------------------------------------------------------------------------
+# the heavy-ball flow of J_m (Appendix B's momentum, applied to J_m)
+
+#: Heavy-ball parameters for J_m (chosen here): rho = 0.9 leaves the
+#: friction (1 - rho)/sqrt(eta) = 0.1, underdamped on the O(1) Hessian
+#: eigenvalues and weak against the small ones, which is where momentum
+#: is to help (Appendix B); eta = 1 as the gradient flow's time unit.
+HEAVY_BALL_RHO = 0.9
+HEAVY_BALL_ETA = 1.0
+
+
+def heavy_ball_flow(loss: Loss, a0, w0, *, t_max, rho: float = HEAVY_BALL_RHO,
+                    eta: float = HEAVY_BALL_ETA, rtol: float = DEFAULT_RTOL,
+                    fraction: float = DEFAULT_FRACTION,
+                    delta: float = DEFAULT_DELTA, stop: str = "both",
+                    sign: int = -1) -> FlowResult:
+    """rho theta'' + (1 - rho)/sqrt(eta) theta' + grad J_m(theta) = 0 from
+    theta(0) = (a0, w0), theta'(0) = -sqrt(eta) grad J_m(theta(0)).
+
+    The continuous heavy ball of Appendix B (the display before (134)),
+    applied to J_m; plateau and separation times as for
+    :func:`gradient_flow` (the loss need not fall monotonically here).
+    float64 only (scipy DOP853 on (theta, theta')): memories whose drift
+    forces float64 cannot resolve (:func:`choose_path` says ``mpmath``)
+    raise NotImplementedError.  ``sign=+1`` flips the gradient (a wrong
+    variant for the tests).
+
+    Paper: Appendix B, eqs. (134)-(135); Section 4.2.3 (2) (Adam).
+    """
+    if not isinstance(loss, Loss):
+        raise ValueError(f"loss={loss!r}: expected a cmwork.Loss")
+    t_max = _check_time("t_max", t_max)
+    fraction = _check_fraction(fraction)
+    delta = _check_delta(delta)
+    _check_choice("stop", stop, STOPS)
+    if not (0 < float(rho) <= 1):
+        raise ValueError(f"rho={rho!r}: expected 0 < rho <= 1")
+    if not (float(eta) > 0):
+        raise ValueError(f"eta={eta!r}: expected eta > 0")
+    if sign not in (-1, 1):
+        raise ValueError(f"sign={sign!r}: expected -1 (descent) or +1")
+    if not (0 < float(rtol) < 0.1):
+        raise ValueError(f"rtol={rtol!r}: expected 0 < rtol < 0.1")
+    with workdps(DEFAULT_DPS):
+        a_, w_ = loss._params(a0, w0)
+    if choose_path(loss, a_, w_) != "float64":
+        raise NotImplementedError(
+            "heavy_ball_flow has a float64 path only; at this memory the "
+            "drift forces e^(-2 max(w)/omega) are below float64's rounding "
+            "(choose_path gives 'mpmath')")
+    start = time.perf_counter()
+    F = Float64Loss(loss)
+    m = loss.m
+    th0 = np.array([float(x) for x in list(a_) + list(w_)])
+    J0 = F.value(th0)
+    level = fraction * J0
+    rho, eta = float(rho), float(eta)
+    friction = (1 - rho) / math.sqrt(eta)
+
+    def rhs(t, z):
+        th, v = z[:2 * m], z[2 * m:]
+        g = -sign * F.gradient(th)        # sign = -1: the gradient itself
+        return np.concatenate([v, -(friction * v + g) / rho])
+
+    def ev_plateau(t, z):
+        return F.value(z[:2 * m]) - level
+
+    def ev_separation(t, z):
+        return float(np.linalg.norm(z[:2 * m] - th0)) - delta
+
+    def ev_both(t, z):
+        return max(ev_plateau(t, z), -ev_separation(t, z))
+
+    events = [ev_plateau, ev_separation, ev_both]
+    for e in events:
+        e.terminal = False
+    if stop != "none":
+        {"plateau": ev_plateau, "separation": ev_separation,
+         "both": ev_both}[stop].terminal = True
+    z0 = np.concatenate([th0, math.sqrt(eta) * sign * F.gradient(th0)])
+    res = FlowResult(path="float64", dps=None, rtol=rtol, fraction=fraction,
+                     delta=delta, plateau_time=None, separation_time=None,
+                     loss0=J0, status=None, message="", rho=rho, eta=eta)
+    try:
+        sol = solve_ivp(rhs, (0.0, t_max), z0, method="DOP853", events=events,
+                        rtol=rtol, atol=1e-14)
+    except ValueError as exc:             # a step left w > 0
+        res.update(status="failed", message=f"solver stopped: {exc}",
+                   t=np.array([0.0]), y=th0[:, None], loss=np.array([J0]),
+                   displacement=np.array([0.0]), nsteps=0, nfev=0, njev=0,
+                   seconds=round(time.perf_counter() - start, 3))
+        return res
+    for k, name in ((0, "plateau_time"), (1, "separation_time")):
+        if len(sol.t_events[k]):
+            res[name] = float(sol.t_events[k][0])
+    if stop == "both" and len(sol.t_events[2]):
+        t_both = float(sol.t_events[2][0])
+        res.plateau_time = res.plateau_time or t_both
+        res.separation_time = res.separation_time or t_both
+    ys = sol.y[:2 * m]
+    res.update(t=sol.t, y=ys, nsteps=len(sol.t) - 1, nfev=int(sol.nfev),
+               njev=0, loss=np.array([F.value(y) for y in ys.T]),
+               displacement=np.linalg.norm(ys - th0[:, None], axis=0),
+               seconds=round(time.perf_counter() - start, 3))
+    if sol.status == -1:
+        res.status, res.message = "failed", f"solve_ivp: {sol.message}"
+        return res
+    return _finish(res, stop, reached_end=sol.status == 0)
+
+
+# ---------------------------------------------------------------------------
 # Remark 4.7 / eq. (106): the local-linearisation estimate
 
 def linearisation_estimate(loss: Loss, a0, w0, *, delta: float = DEFAULT_DELTA,

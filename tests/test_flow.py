@@ -249,3 +249,52 @@ def test_reduced_field_with_a_flipped_sign_is_the_ascent_field(
     # descent along the drift: the coefficient of the larger a grows
     # (a_1 - a_2 < 0 here, x = (a_1 - a_2)/sqrt 2 falls)
     assert red.y[0, -1] > red.y[0, 0]
+
+
+# -- the heavy-ball flow of J_m ------------------------------------------------
+
+def test_heavy_ball_times_are_stable_under_the_tolerance():
+    J = loss(10)
+    a, b = (cmwork.flow.heavy_ball_flow(J, [0.3, 0.7], [1, 1], t_max=1e5,
+                                        rtol=r) for r in (1e-6, 1e-9))
+    assert a.status == b.status == "escaped"
+    for name in ("plateau_time", "separation_time"):
+        assert abs(a[name] / b[name] - 1) < 1e-6, name
+
+
+def test_momentum_escapes_the_plateau_sooner_than_the_gradient_flow():
+    # Appendix B's conclusion, on J_m: the heavy ball leaves the flat saddle
+    # sooner, and its advantage grows with the memory
+    ratios = []
+    for inv in (8, 10):
+        J = loss(inv)
+        hb = cmwork.flow.heavy_ball_flow(J, [0.3, 0.7], [1, 1], t_max=1e5)
+        gd = gradient_flow(J, [0.3, 0.7], [1, 1], t_max=1e5, path="mpmath",
+                           rtol=1e-4)
+        assert hb.status == gd.status == "escaped"
+        ratios.append(gd.plateau_time / hb.plateau_time)
+    assert 1 < ratios[0] < ratios[1], ratios
+
+
+def test_heavy_ball_with_a_flipped_gradient_never_reaches_the_plateau_end():
+    r = cmwork.flow.heavy_ball_flow(loss(8), [0.3, 0.7], [1, 1], t_max=50,
+                                    sign=+1, stop="none")
+    # it climbs until a rate leaves w > 0 (status failed) or the time ends
+    assert r.plateau_time is None
+    assert r.status == "failed" and "positive rates" in r.message \
+        or r.loss[-1] > r.loss0
+
+
+@pytest.mark.parametrize("kwargs, word", [
+    ({"rho": 0}, "rho="), ({"rho": 1.5}, "rho="), ({"eta": -1}, "eta="),
+    ({"t_max": -1}, "t_max=")])
+def test_heavy_ball_bad_arguments_raise_one_clear_error(kwargs, word):
+    args = dict(t_max=10.0)
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=word):
+        cmwork.flow.heavy_ball_flow(loss(8), [0.3, 0.7], [1, 1], **args)
+
+
+def test_heavy_ball_past_float64_says_it_is_not_implemented():
+    with pytest.raises(NotImplementedError, match="float64 path only"):
+        cmwork.flow.heavy_ball_flow(loss(30), [0.3, 0.7], [1, 1], t_max=1e3)
