@@ -17,7 +17,10 @@ the status of the run: ``escaped`` (the stopping time was reached),
 ``trapped`` (the time limit came first) or ``failed`` (the solver gave up;
 ``message`` says why).
 
-Two paths, and every result says which one it took (``result.path``):
+Three paths, and every result says which one it took (``result.path``;
+the third, ``reduced``, is described in :mod:`cmwork.reduced_flow`: the
+mpmath path below until the split of the rates has saturated, the drift
+along M*_P on its slow manifold, the mpmath path to the end):
 
 ``float64``
     scipy's ``solve_ivp`` (BDF) on theta in float64, with the float64
@@ -220,8 +223,11 @@ def gradient_flow(loss: Loss, a0, w0, *, t_max, path: str = "auto",
     ``t_max`` is the time limit (> 0); ``stop`` says which time ends the
     run: ``plateau``, ``separation``, ``both`` (the later of the two) or
     ``none`` (run to ``t_max``, e.g. for a loss curve).  ``path`` is
-    ``float64``, ``mpmath`` or ``auto`` (:func:`choose_path`); ``dps``
-    overrides :func:`flow_budget` on the mpmath path.  ``sign=+1`` flips the
+    ``float64``, ``mpmath``, ``reduced`` (the mpmath path with the drift
+    along M*_P on its slow manifold, :mod:`cmwork.reduced_flow`; the result
+    lists its ``phases`` and ``kappa_max``) or ``auto``
+    (:func:`choose_path`: float64 or mpmath); ``dps`` overrides
+    :func:`flow_budget` on the mpmath and reduced paths.  ``sign=+1`` flips the
     sign of the gradient (an ascent flow: a deliberately wrong variant for
     the tests).  ``max_seconds`` caps the wall-clock time of the run: a run
     that reaches it ends with status ``failed`` and a message saying so
