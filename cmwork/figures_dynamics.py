@@ -93,6 +93,14 @@ FIG3_TOTAL_SECONDS = 420.0
 FIG3_POINT_SECONDS_QUICK = 30.0
 FIG3_TOTAL_SECONDS_QUICK = 50.0
 
+#: Figure 3, beside the paper's m = 10: the separation time tau_0 at
+#: m = 2 (thm-4.1's start a_hat = (0.3, 0.7)) on the reduced path of
+#: cmwork.reduced_flow, which reaches 1/omega = 60 at m = 2 but not yet at
+#: m = 10 (chosen here; the paper has no such series).
+FIG3_M2_A_HAT = (Fraction(3, 10), Fraction(7, 10))
+FIG3_M2_INV_OMEGAS = (6, 10, 14, 20, 30, 40, 50, 60)
+FIG3_M2_INV_OMEGAS_QUICK = (6, 10, 14)
+
 #: Figure 3: the fit ln tau = b + c/omega uses the upper half of the
 #: reached grid, at least this many points (chosen here).
 FIG3_FIT_MIN_POINTS = 3
@@ -115,7 +123,8 @@ def _constants() -> Dict[str, Any]:
              "FIG3_A_DENOMINATOR", "FIG3_INV_OMEGAS", "FIG3_INV_OMEGAS_QUICK",
              "FIG3_POINT_SECONDS", "FIG3_TOTAL_SECONDS",
              "FIG3_POINT_SECONDS_QUICK", "FIG3_TOTAL_SECONDS_QUICK",
-             "FIG3_FIT_MIN_POINTS", "SLOPE_TOL", "T_MAX_RATE")
+             "FIG3_FIT_MIN_POINTS", "FIG3_M2_A_HAT", "FIG3_M2_INV_OMEGAS",
+             "FIG3_M2_INV_OMEGAS_QUICK", "SLOPE_TOL", "T_MAX_RATE")
     g = globals()
     return {n: _plain(g[n]) for n in names}
 
@@ -148,11 +157,12 @@ def _t_max(inv_omega) -> float:
     return 10 * math.exp(T_MAX_RATE * float(W_STAR) * float(inv_omega))
 
 
-def _run(inv_omega, a_hat, *, stop, t_max=None, max_seconds=None):
+def _run(inv_omega, a_hat, *, stop, t_max=None, max_seconds=None,
+         path="mpmath"):
     m = len(a_hat)
     return _flow.gradient_flow(
         _loss(inv_omega, m), list(a_hat), [W_STAR] * m,
-        t_max=t_max or _t_max(inv_omega), path="mpmath", rtol=RTOL,
+        t_max=t_max or _t_max(inv_omega), path=path, rtol=RTOL,
         fraction=float(FRACTION), delta=float(DELTA), stop=stop,
         max_seconds=max_seconds)
 
@@ -336,7 +346,15 @@ def build_figure_3(*, quick: bool = False, seed: int = 0,
         fits[name] = fit_exponential(x, [r[name] for r in done])
         fits[name]["judgement"] = _judge(name, fits[name])
         notes.append(fits[name]["judgement"])
-    notes.append("all points on the mpmath path (exprb32); filled markers: "
+    m2 = _m2_series(quick, point_cap, bar, start)
+    fits["m2_separation_time"] = fit_exponential(
+        [float(r["inv_omega"]) for r in m2["done"]],
+        [r["separation_time"] for r in m2["done"]])
+    fits["m2_separation_time"]["judgement"] = _judge(
+        "m = 2 tau_0 (reduced path)", fits["m2_separation_time"])
+    notes += [m2["stopped"], fits["m2_separation_time"]["judgement"]]
+    notes.append("the m = 10 points on the mpmath path (exprb32), the "
+                 "m = 2 series on the reduced path; filled markers: "
                  "e^(-2w*/omega) below float64's resolution by choose_path's "
                  "rule (1/omega > 13.76), so float64 cannot resolve the "
                  "drift; open markers: float64 would suffice by that rule "
@@ -345,15 +363,45 @@ def build_figure_3(*, quick: bool = False, seed: int = 0,
                  "but at rtol 1e-3 it is 1-9% off for m = 2 at 1/omega = "
                  "5-12, so one path is used throughout")
 
-    fig = _draw_figure_3(done, fits)
+    fig = _draw_figure_3(done, fits, m2["done"])
     meta = {"constants": _constants(), "seed": seed, "quick": quick,
             "m": FIG3_M, "a_hat": [str(a) for a in a_hat],
             "w_hat": [str(W_STAR)] * FIG3_M, "path": "mpmath",
             "inv_omegas_planned": list(grid),
             "inv_omegas_reached": [r["inv_omega"] for r in done],
             "rows": rows, "fits": fits, "stopped": stopped,
+            "m2": {"a_hat": [str(a) for a in FIG3_M2_A_HAT],
+                   "path": "reduced", "rows": m2["rows"]},
             "seconds": round(time.perf_counter() - start, 2), "notes": notes}
     return fig, meta
+
+
+def _m2_series(quick, point_cap, bar, start) -> Dict[str, Any]:
+    """tau_0 at m = 2 on the reduced path, walked upwards until a point does
+    not escape within point_cap seconds."""
+    grid = FIG3_M2_INV_OMEGAS_QUICK if quick else FIG3_M2_INV_OMEGAS
+    rows, stopped = [], None
+    for i, inv in enumerate(grid):
+        r = _run(inv, FIG3_M2_A_HAT, stop="separation", path="reduced",
+                 max_seconds=point_cap)
+        rows.append({"inv_omega": inv, "status": r.status,
+                     "message": r.message,
+                     "separation_time": r.separation_time, "dps": r.dps,
+                     "steps": r.nsteps, "seconds": r.seconds,
+                     "phases": [(p["phase"], p["steps"]) for p in
+                                r.get("phases") or []],
+                     "extended_precision_needed": _extended_needed(inv, 2)})
+        bar.label = "figure 3 (m = 2)"
+        bar.update(i + 1, len(grid), elapsed=time.perf_counter() - start)
+        if r.status != "escaped":
+            stopped = (f"m = 2 series stopped at 1/omega = {inv}: "
+                       f"{r.status} ({r.message})")
+            break
+    bar.close()
+    done = [r for r in rows if r["status"] == "escaped"]
+    return {"rows": rows, "done": done, "stopped": stopped or (
+        f"m = 2 series (tau_0, reduced path): 1/omega up to {grid[-1]} "
+        "reached")}
 
 
 def _judge(name, fit) -> str:
@@ -375,7 +423,7 @@ def _judge(name, fit) -> str:
                    "consistent with e^(c/omega) up to polynomial factors")
 
 
-def _draw_figure_3(done, fits):
+def _draw_figure_3(done, fits, m2=()):
     plt = matplotlib_pyplot()
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, 4.2),
                                  gridspec_kw={"width_ratios": [1.25, 1]})
@@ -404,13 +452,31 @@ def _draw_figure_3(done, fits):
             xm = (x[1:] + x[:-1]) / 2
             bx.plot(xm, f["local_slopes"], mk + "-", color=col, ms=5,
                     label=label)
+    if len(m2):
+        x2 = np.array([float(r["inv_omega"]) for r in m2])
+        y2 = np.log(np.array([r["separation_time"] for r in m2], float))
+        e2 = np.array([r["extended_precision_needed"] for r in m2], bool)
+        ax.plot(x2[e2], y2[e2], "^", color="C2", ms=6,
+                label="τ₀, m = 2 (reduced path)")
+        ax.plot(x2[~e2], y2[~e2], "^", color="C2", ms=6, mfc="none")
+        f2 = fits["m2_separation_time"]
+        if f2["c"] is not None:
+            xx = np.linspace(x2[0], x2[-1], 50)
+            ax.plot(xx, f2["b"] + f2["c"] * xx, color="C2", lw=0.8, ls="--")
+            ax.text(0.97, 0.19, f"τ₀, m = 2: c = {f2['c']:.2f} ± "
+                    f"{f2['c_se']:.2g}", transform=ax.transAxes,
+                    ha="right", color="C2", fontsize=8)
+        if len(x2) > 1:
+            bx.plot((x2[1:] + x2[:-1]) / 2, f2["local_slopes"], "^-",
+                    color="C2", ms=5, label="τ₀, m = 2 (reduced path)")
     ax.plot([], [], "ko", ms=6, label="extended precision needed")
     ax.plot([], [], "ko", ms=6, mfc="none",
             label="float64 resolution would suffice")
     ax.plot([], [], "k--", lw=0.8, label="fit ln τ = b + c/ω (grey: range)")
     ax.set_xlabel("memory 1/ω")
     ax.set_ylabel("ln τ")
-    ax.set_title("Timescales of plateau and separation, m = 10", fontsize=10)
+    ax.set_title("Timescales of plateau and separation, m = 10 "
+                 "(and τ₀ at m = 2)", fontsize=10)
     ax.legend(frameon=False, fontsize=8, loc="upper left")
     for level, text in ((float(W_STAR), "w* (Lemma 4.1's rate)"),
                         (2 * float(W_STAR), "2w*")):
