@@ -22,6 +22,7 @@ import importlib
 import json
 import os
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any, Callable, Dict, Tuple
 
 #: Modules that register figures (imported by :func:`load_all`).
@@ -79,6 +80,28 @@ def save(fig, metadata: Dict[str, Any], path: str) -> str:
     with open(path + ".json", "w") as fh:
         json.dump(metadata, fh, indent=1, sort_keys=True, default=str)
     return path
+
+
+def plain(v):
+    """A constant as JSON-ready metadata: Fractions as strings, tuples as
+    lists, dicts entry by entry."""
+    if isinstance(v, Fraction):
+        return str(v)
+    if isinstance(v, dict):
+        return {k: plain(x) for k, x in v.items()}
+    if isinstance(v, tuple):
+        return [plain(x) for x in v]
+    return v
+
+
+def check_build_args(quick, seed, quiet) -> None:
+    """The three arguments every builder takes, checked."""
+    if not isinstance(quick, bool):
+        raise ValueError(f"quick={quick!r}: expected True or False")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed={seed!r}: expected an integer >= 0")
+    if not isinstance(quiet, bool):
+        raise ValueError(f"quiet={quiet!r}: expected True or False")
 
 
 def matplotlib_pyplot():

@@ -33,7 +33,7 @@ from typing import Any, Dict, List, Sequence, Tuple
 import numpy as np
 
 from . import flow as _flow
-from .figures import matplotlib_pyplot, register
+from .figures import check_build_args, matplotlib_pyplot, plain, register
 from .loss import Loss
 from .progress import Progress
 from .targets import GaussianTemplate, MemoryTarget
@@ -126,24 +126,7 @@ def _constants() -> Dict[str, Any]:
              "FIG3_FIT_MIN_POINTS", "FIG3_M2_A_HAT", "FIG3_M2_INV_OMEGAS",
              "FIG3_M2_INV_OMEGAS_QUICK", "SLOPE_TOL", "T_MAX_RATE")
     g = globals()
-    return {n: _plain(g[n]) for n in names}
-
-
-def _plain(v):
-    if isinstance(v, Fraction):
-        return str(v)
-    if isinstance(v, tuple):
-        return [_plain(x) for x in v]
-    return v
-
-
-def _check_build_args(quick, seed, quiet) -> None:
-    if not isinstance(quick, bool):
-        raise ValueError(f"quick={quick!r}: expected True or False")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed={seed!r}: expected an integer >= 0")
-    if not isinstance(quiet, bool):
-        raise ValueError(f"quiet={quiet!r}: expected True or False")
+    return {n: plain(g[n]) for n in names}
 
 
 def _loss(inv_omega, m) -> Loss:
@@ -182,7 +165,7 @@ def build_figure_2(*, quick: bool = False, seed: int = 0,
 
     Paper: Section 4.2.1, eqs. (81), (85); Figure 2.
     """
-    _check_build_args(quick, seed, quiet)
+    check_build_args(quick, seed, quiet)
     grid = FIG2_INV_OMEGAS_QUICK if quick else FIG2_INV_OMEGAS
     plt = matplotlib_pyplot()
     bar = Progress("figure 2", quiet=quiet)
@@ -301,7 +284,7 @@ def build_figure_3(*, quick: bool = False, seed: int = 0,
     Paper: Section 4.2.2 (4), Theorem 4.1, eq. (103); Section 4.2.3 (1),
     Figure 3.
     """
-    _check_build_args(quick, seed, quiet)
+    check_build_args(quick, seed, quiet)
     grid = FIG3_INV_OMEGAS_QUICK if quick else FIG3_INV_OMEGAS
     point_cap = FIG3_POINT_SECONDS_QUICK if quick else FIG3_POINT_SECONDS
     total_cap = FIG3_TOTAL_SECONDS_QUICK if quick else FIG3_TOTAL_SECONDS

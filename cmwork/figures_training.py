@@ -36,7 +36,7 @@ import numpy as np
 
 from . import training as tr
 from . import training_data as td
-from .figures import matplotlib_pyplot, register
+from .figures import check_build_args, matplotlib_pyplot, plain, register
 from .progress import Progress
 from .targets import GaussianTemplate, MemoryTarget
 
@@ -302,26 +302,7 @@ def _constants() -> Dict[str, Any]:
     g = globals()
     names = [n for n in g if n.isupper() and not n.startswith("_")
              and n not in ("EXPERIMENTS", "TITLES", "MODELS")]
-    return {n: _plain(g[n]) for n in sorted(names)}
-
-
-def _plain(v):
-    if isinstance(v, Fraction):
-        return str(v)
-    if isinstance(v, dict):
-        return {k: _plain(x) for k, x in v.items()}
-    if isinstance(v, tuple):
-        return [_plain(x) for x in v]
-    return v
-
-
-def _check_build_args(quick, seed, quiet) -> None:
-    if not isinstance(quick, bool):
-        raise ValueError(f"quick={quick!r}: expected True or False")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed={seed!r}: expected an integer >= 0")
-    if not isinstance(quiet, bool):
-        raise ValueError(f"quiet={quiet!r}: expected True or False")
+    return {n: plain(g[n]) for n in sorted(names)}
 
 
 def run_all(names, *, iterations: int, seed: int, label: str, quiet: bool,
@@ -425,7 +406,7 @@ def build_figure_1(*, quick: bool = False, seed: int = 0,
 
     Paper: Section 4.1, eqs. (73)-(75); Figure 1.
     """
-    _check_build_args(quick, seed, quiet)
+    check_build_args(quick, seed, quiet)
     iterations = FIG1_ITERATIONS_QUICK if quick else FIG1_ITERATIONS
     start = time.perf_counter()
     results = run_all(("exp", "airy", "lorenz"), iterations=iterations,
@@ -452,7 +433,7 @@ def build_figure_4(*, quick: bool = False, seed: int = 0,
 
     Paper: Section 4.2.1 eq. (85), Section 4.2.3 (2); Figure 4.
     """
-    _check_build_args(quick, seed, quiet)
+    check_build_args(quick, seed, quiet)
     iterations = FIG4_ITERATIONS_QUICK if quick else FIG4_ITERATIONS
     start = time.perf_counter()
     results = run_all(("diag-gd", "full-gd", "tanh-gd", "adam"),

@@ -173,6 +173,30 @@ def _check_choice(name, value, allowed):
     return value
 
 
+def _check_flow(loss, t_max, fraction, delta, stop, sign, rtol):
+    """The arguments every flow of J_m shares; returns t_max, fraction,
+    delta as floats."""
+    if not isinstance(loss, Loss):
+        raise ValueError(f"loss={loss!r}: expected a cmwork.Loss")
+    t_max = _check_time("t_max", t_max)
+    fraction = _check_fraction(fraction)
+    delta = _check_delta(delta)
+    _check_choice("stop", stop, STOPS)
+    if sign not in (-1, 1):
+        raise ValueError(f"sign={sign!r}: expected -1 (descent) or +1")
+    if not (0 < float(rtol) < 0.1):
+        raise ValueError(f"rtol={rtol!r}: expected 0 < rtol < 0.1")
+    return t_max, fraction, delta
+
+
+def _check_momentum(rho, eta) -> None:
+    """The heavy ball's rho and eta (Appendix B)."""
+    if not (0 < float(rho) <= 1):
+        raise ValueError(f"rho={rho!r}: expected 0 < rho <= 1")
+    if not (float(eta) > 0):
+        raise ValueError(f"eta={eta!r}: expected eta > 0")
+
+
 def flow_budget(loss: Loss, a, w, *, digits: int = FLOW_DIGITS) -> int:
     """Digits for the mpmath path: resolve e^{-2 max(w)/omega} beside O(1).
 
@@ -244,17 +268,9 @@ def gradient_flow(loss: Loss, a0, w0, *, t_max, path: str = "auto",
 
     Paper: Section 4.2.2 (4), eqs. (101), (103); Section 4.2.3 (1).
     """
-    if not isinstance(loss, Loss):
-        raise ValueError(f"loss={loss!r}: expected a cmwork.Loss")
-    t_max = _check_time("t_max", t_max)
-    fraction = _check_fraction(fraction)
-    delta = _check_delta(delta)
+    t_max, fraction, delta = _check_flow(loss, t_max, fraction, delta, stop,
+                                         sign, rtol)
     _check_choice("path", path, PATHS)
-    _check_choice("stop", stop, STOPS)
-    if sign not in (-1, 1):
-        raise ValueError(f"sign={sign!r}: expected -1 (descent) or +1")
-    if not (0 < float(rtol) < 0.1):
-        raise ValueError(f"rtol={rtol!r}: expected 0 < rtol < 0.1")
     cap = None if max_seconds is None else _check_time("max_seconds",
                                                        max_seconds)
     with workdps(DEFAULT_DPS):
@@ -775,20 +791,9 @@ def heavy_ball_flow(loss: Loss, a0, w0, *, t_max, rho: float = HEAVY_BALL_RHO,
 
     Paper: Appendix B, eqs. (134)-(135); Section 4.2.3 (2) (Adam).
     """
-    if not isinstance(loss, Loss):
-        raise ValueError(f"loss={loss!r}: expected a cmwork.Loss")
-    t_max = _check_time("t_max", t_max)
-    fraction = _check_fraction(fraction)
-    delta = _check_delta(delta)
-    _check_choice("stop", stop, STOPS)
-    if not (0 < float(rho) <= 1):
-        raise ValueError(f"rho={rho!r}: expected 0 < rho <= 1")
-    if not (float(eta) > 0):
-        raise ValueError(f"eta={eta!r}: expected eta > 0")
-    if sign not in (-1, 1):
-        raise ValueError(f"sign={sign!r}: expected -1 (descent) or +1")
-    if not (0 < float(rtol) < 0.1):
-        raise ValueError(f"rtol={rtol!r}: expected 0 < rtol < 0.1")
+    t_max, fraction, delta = _check_flow(loss, t_max, fraction, delta, stop,
+                                         sign, rtol)
+    _check_momentum(rho, eta)
     with workdps(DEFAULT_DPS):
         a_, w_ = loss._params(a0, w0)
     if choose_path(loss, a_, w_) != "float64":
@@ -919,10 +924,7 @@ def quadratic_flows(eps: float, *, delta_x: Optional[float] = None,
         raise ValueError(f"eps={eps!r}: expected 0 < eps < 1")
     if not (float(level) < 0):
         raise ValueError(f"level={level!r}: expected a negative loss level")
-    if not (0 < float(rho) <= 1):
-        raise ValueError(f"rho={rho!r}: expected 0 < rho <= 1")
-    if not (float(eta) > 0):
-        raise ValueError(f"eta={eta!r}: expected eta > 0")
+    _check_momentum(rho, eta)
     dx = eps if delta_x is None else float(delta_x)
     x0 = np.array([dx, 1.0])
 
