@@ -525,8 +525,9 @@ def _flow_mpmath(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
 
 def _flow_reduced(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
                   max_steps, sign, progress, deadline=None) -> FlowResult:
-    """mpmath path until the slow manifold, the reduction (R) of
-    :mod:`cmwork.reduced_flow` along it, the mpmath path to the end."""
+    """mpmath path (exprb32) until the slow manifold, the reduction (R) of
+    :mod:`cmwork.reduced_flow` along it, BDF2 in mpmath (:func:`_flow_bdf`)
+    from the end of the reduction to the stopping time."""
     from .reduced_flow import (SlowManifold, phase_summary, run_reduced,
                                try_switch_in)
     man = SlowManifold(loss, d, sign)
@@ -577,15 +578,17 @@ def _flow_reduced(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
             f"{red['t_end']:.6g}")
         return res
     # the split is no longer fast (one rate leaves the group): the end of
-    # the plateau on the mpmath path
+    # the plateau on BDF2
     t = float(red["t_end"])
+    if progress is not None:
+        progress(f"flow: reduction ended at t = {t:.4g} ({red['end']}); "
+                 "BDF2 to the end")
     with workdps(d):
         u = [x - y for x, y in zip(red["theta_end"], theta0)]
-    last = _flow_mpmath(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
-                        max_steps, sign, progress, deadline,
-                        start=(u, t, J0, res.plateau_time,
-                               res.separation_time))
-    phases.append(phase_summary("mpmath", t, last.t[-1], last.nsteps,
+    last = _flow_bdf(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
+                     max_steps, sign, progress, deadline,
+                     start=(u, t, J0, res.plateau_time, res.separation_time))
+    phases.append(phase_summary("bdf2", t, last.t[-1], last.nsteps,
                                 last.status))
     _append(res, last.t[1:], last.y.T[1:], last.loss[1:],
             last.displacement[1:], last.nsteps)
@@ -630,6 +633,194 @@ def _locate(sys_, u, f0, t, h, lin, H, g):
         if hi - lo <= h * mpf(10) ** -9:
             break
     return t + (lo + hi) / 2
+
+
+# -- the end of the plateau: variable-step BDF2 in mpmath ---------------------
+
+#: Newton iterations allowed per BDF2 step before the step is retried at a
+#: quarter of its size, and the size of the last Newton correction, in
+#: units of the error tolerance, at which it has converged (chosen here).
+_BDF_NEWTON_ITER = 12
+_BDF_NEWTON_TOL = mpf("1e-3")
+
+#: Largest ratio of consecutive BDF2 steps: variable-step BDF2 is zero-
+#: stable only for ratios below 1 + sqrt 2 (Grigorieff 1983); chosen here.
+_BDF_GROW = mpf(2)
+
+#: BDF2's error norm measures each component against at least this
+#: fraction of the largest displacement at its start (chosen here): the end
+#: phase starts at an O(1) displacement of the a_k, and a rate of the group
+#: that does not escape sits displaced by 1e-9 or less; measured against
+#: its own size it held the steps at h/t ~ 1e-15 at 1/omega = 40.
+_BDF_SCALE_FLOOR = mpf("1e-4")
+
+
+def _hermite(u0, f0, u1, f1, h, s):
+    """The cubic Hermite interpolant of a step at fraction s of it."""
+    s2, s3 = s * s, s * s * s
+    c00, c10 = 2 * s3 - 3 * s2 + 1, s3 - 2 * s2 + s
+    c01, c11 = -2 * s3 + 3 * s2, s3 - s2
+    return [c00 * a + c10 * h * b + c01 * c + c11 * h * d
+            for a, b, c, d in zip(u0, f0, u1, f1)]
+
+
+def _locate_hermite(u0, f0, u1, f1, t, h, g):
+    """The time in (t, t + h] where g turns from > 0 to <= 0, by bisection
+    on the step's cubic Hermite interpolant (an error of order h^4, below
+    the BDF2 step's own h^3)."""
+    lo, hi = mpf(0), mpf(1)
+    for _ in range(_EVENT_ITER):
+        mid = (lo + hi) / 2
+        if g(_hermite(u0, f0, u1, f1, h, mid)) > 0:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo <= mpf(10) ** -9:
+            break
+    return t + h * (lo + hi) / 2
+
+
+def _flow_bdf(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
+              max_steps, sign, progress, deadline, *, start) -> FlowResult:
+    """The end of the plateau on variable-step BDF2 in mpmath, continuing a
+    run at ``start`` = (u, t, J0, plateau_time, separation_time).
+
+    Near the end of the plateau the split rate of the escaping w_k falls
+    towards the drift's rate and no reduction applies, while exprb32's
+    stages still leave the slow manifold by the curvature of the step (its
+    steps there grew like e^{0.47/omega}: 1.1e3 at 1/omega = 22, 4.5e3 at
+    25).  BDF2 evaluates the field only at the new point, solved by
+    Newton's method with the exact Hessian, so the stiff and split
+    directions sit on their quasi-static values at every step and the step
+    is set by the smooth trajectory.  Step (Hairer-Wanner, variable step):
+
+        u_{n+1} - (1+r)^2/(1+2r) u_n + r^2/(1+2r) u_{n-1}
+            = h (1+r)/(1+2r) F(u_{n+1}),   r = h_n / h_{n-1},
+
+    the first step implicit Euler; error estimate (2/5)(u_{n+1} - p) with p
+    the quadratic through u_{n-1}, u_n with slope F(u_n) (error constants
+    -2/9 and 1/3 at constant step), filtered by (I - h beta J)^-1 as in
+    Shampine's stiff codes; step ratios at most _BDF_GROW; events on the
+    cubic Hermite interpolant of each step.
+    """
+    n = 2 * loss.m
+    with workdps(d):
+        sys_ = _MpSystem(loss, [+x for x in a0], [+x for x in w0], d, sign)
+        atol = mpf(10) ** (-(d - 5))
+        rtol_ = mpf(rtol)
+        u, t, J0, *found = start
+        u, t = [+x for x in u], mpf(t)
+        floor = _BDF_SCALE_FLOOR * max(abs(x) for x in u)
+        peak = [max(abs(x), floor) for x in u]
+        level = fraction * J0
+        J_start = sys_.value(u)
+        r_start = mpmath.sqrt(mpmath.fsum(x ** 2 for x in u))
+        ts, ys = [float(t)], [[float(x) for x in sys_.theta(u)]]
+        losses, disp = [float(J_start)], [float(r_start)]
+        res = FlowResult(path="mpmath", dps=d, rtol=rtol, fraction=fraction,
+                         delta=delta, plateau_time=found[0],
+                         separation_time=found[1], loss0=float(J0),
+                         status=None, message="")
+        F = sys_.f(u)
+        lam = mpmath.eigsy(sys_.hessian(u), eigvals_only=True)
+        h = 1 / max(abs(x) for x in lam)
+        prev = None                              # (t_{n-1}, u_{n-1})
+        steps = 0
+        reached_end = False
+        while True:
+            if steps >= max_steps:
+                res.status, res.message = "failed", (
+                    f"{max_steps} steps reached at t = {float(t):.6g} "
+                    "(raise max_steps)")
+                break
+            if deadline is not None and time.perf_counter() > deadline:
+                res.status, res.message = "failed", _cap_message(t, steps)
+                break
+            h = min(h, mpf(t_max) - t)
+            if prev is None:
+                c1, c2, beta = mpf(1), mpf(0), mpf(1)
+                p = [u[i] + h * F[i] for i in range(n)]
+            else:
+                hp = t - prev[0]
+                r = h / hp
+                c1 = (1 + r) ** 2 / (1 + 2 * r)
+                c2 = -r ** 2 / (1 + 2 * r)
+                beta = (1 + r) / (1 + 2 * r)
+                p = [u[i] + F[i] * h + (prev[1][i] - u[i] + F[i] * hp)
+                     * (h / hp) ** 2 for i in range(n)]
+            rhs = [c1 * u[i] + (c2 * prev[1][i] if prev else 0)
+                   for i in range(n)]
+            v, converged = list(p), False
+            for _ in range(_BDF_NEWTON_ITER):
+                try:
+                    Fv, Hv = sys_.f(v), sys_.hessian(v)
+                except (ValueError, ZeroDivisionError):
+                    break                        # an iterate left w > 0
+                G = mpmath.matrix([v[i] - rhs[i] - h * beta * Fv[i]
+                                   for i in range(n)])
+                M = mpmath.eye(n) - (h * beta * sign) * Hv
+                try:
+                    dv = mpmath.lu_solve(M, G)
+                except ZeroDivisionError:
+                    break
+                v = [v[i] - dv[i] for i in range(n)]
+                if _err_norm(dv, peak, v, rtol_, atol) < _BDF_NEWTON_TOL:
+                    converged = True
+                    break
+            en = mpf(100)
+            if converged:
+                # the estimate filtered by (I - h beta J)^-1 (Shampine):
+                # the predictor's error in a stiff direction is damped by
+                # the step and is not the step's error
+                err = mpmath.lu_solve(M, mpmath.matrix(
+                    [(x - y) * (mpf(2) / 5 if prev else mpf(1) / 2)
+                     for x, y in zip(v, p)]))
+                en = _err_norm(err, peak, v, rtol_, atol)
+                try:
+                    J_new = sys_.value(v) if en <= 1 else None
+                except (ValueError, ZeroDivisionError):
+                    en = mpf(100)
+            if en > 1:
+                h *= max(_SHRINK, _SAFETY * en ** (-_ORDER)) if converged \
+                    else mpf(1) / 4
+                if h < t * mpf(10) ** (-(d - 5)) or h == 0:
+                    res.status, res.message = "failed", (
+                        f"step size {float(h):.3g} below the resolution of "
+                        f"t = {float(t):.6g}")
+                    break
+                continue
+            F_new = sys_.f(v)
+            r_new = mpmath.sqrt(mpmath.fsum(x ** 2 for x in v))
+            if res.plateau_time is None and J_new <= level:
+                res.plateau_time = float(_locate_hermite(
+                    u, F, v, F_new, t, h, lambda w_: sys_.value(w_) - level))
+            if res.separation_time is None and r_new > delta:
+                res.separation_time = float(_locate_hermite(
+                    u, F, v, F_new, t, h, lambda w_: delta - mpmath.sqrt(
+                        mpmath.fsum(x ** 2 for x in w_))))
+            prev = (t, u)
+            u, t, F = v, t + h, F_new
+            peak = [max(q, abs(x)) for q, x in zip(peak, u)]
+            steps += 1
+            ts.append(float(t))
+            ys.append([float(x) for x in sys_.theta(u)])
+            losses.append(float(J_new))
+            disp.append(float(r_new))
+            if progress is not None and steps % 50 == 0:
+                progress(f"flow (BDF2): step {steps}, t = {float(t):.4g}, "
+                         f"J/J0 = {float(J_new / J0):.6f}, "
+                         f"|theta - theta0| = {float(r_new):.3g}")
+            if _stopped(stop, res.plateau_time, res.separation_time):
+                break
+            if t >= t_max:
+                reached_end = True
+                break
+            h *= min(_BDF_GROW,
+                     _SAFETY * max(en, mpf(10) ** -10) ** (-_ORDER))
+    res.update(t=np.array(ts), y=np.array(ys).T, loss=np.array(losses),
+               displacement=np.array(disp), nfev=sys_.nfev, njev=sys_.njev,
+               nsteps=steps)
+    return _finish(res, stop, reached_end)
 
 
 # -- float64 path -------------------------------------------------------------

@@ -81,6 +81,16 @@ X_ATOL = 1e-15
 MAX_REDUCED_STEPS = 20000
 
 
+#: Branch check of y*(x) (chosen here): Newton's correction of the tangent
+#: predictor must stay below this fraction of the predicted change.
+BRANCH_RATIO = 0.5
+
+#: A step of the x integrator whose stages leave the branch is retried
+#: from the last accepted point with a quarter of its size, at most this
+#: many times in a row (chosen here).
+MAX_RETRIES = 8
+
+
 class ReductionLost(Exception):
     """y*(x) does not exist here (Newton failed or H_yy is not positive
     definite): the reduction does not apply."""
@@ -135,6 +145,9 @@ class SlowManifold:
                 self.T, self.n_slow, ref = frame
                 self.theta_ref = [+v for v in ref]
         self.y_last: Optional[List[mpf]] = None
+        # (x_a, y_a, dy*/dx at x_a) at the last accepted point: the
+        # predictor of y*(x) and the reference of the branch check
+        self.anchor = None
         self.nfev = self.njev = 0
 
     # -- coordinates ---------------------------------------------------------
@@ -216,22 +229,63 @@ class SlowManifold:
         S = H[:n, :n] - Hxy * X
         return lam, mpmath.mnorm(S, "f") / lam
 
+    # -- following one branch of y*(x) ------------------------------------------
+    @_at_working_precision
+    def set_anchor(self, x, y, H) -> None:
+        """Make (x, y) with Hessian H the reference of :meth:`on_branch`:
+        the tangent dy*/dx = -H_yy^-1 H_yx is stored with it."""
+        n, k = self.n_slow, 2 * self.m - self.n_slow
+        Hyy, Hyx = H[n:, n:], H[n:, :n]
+        D = mpmath.zeros(k, n)
+        for j in range(n):
+            col = mpmath.lu_solve(Hyy, Hyx[:, j])
+            for i in range(k):
+                D[i, j] = -col[i]
+        self.anchor = ([+v for v in x], [+v for v in y], D)
+
+    @_at_working_precision
+    def on_branch(self, x):
+        """y*(x) on the branch through the anchor: Newton from the tangent
+        predictor y_a + dy*/dx (x - x_a).  The correction Newton makes must
+        stay below BRANCH_RATIO times the predicted change: split
+        curvatures of size e^{-w/omega} make dJ/dy = 0 a double well in the
+        split directions, and a Newton start far from its own well (a wide
+        trial step of the x integrator) can land in the mirror well.  Raises
+        ReductionLost ("left its branch") instead."""
+        if self.anchor is None:
+            return self.solve_y(x, self.y_last)
+        xa, ya, D = self.anchor
+        dx = mpmath.matrix([a - b for a, b in zip(x, xa)])
+        step = D * dx
+        y0 = [ya[i] + step[i] for i in range(len(ya))]
+        y, g, H = self.solve_y(x, y0)
+        corr = mpmath.norm(mpmath.matrix([a - b for a, b in zip(y, y0)]))
+        floor = mpf(10) ** (-(self.dps // 3)) * (1 + mpmath.norm(
+            mpmath.matrix(y)))
+        if corr > BRANCH_RATIO * mpmath.norm(step) + floor:
+            raise ReductionLost("y*(x) left its branch (Newton corrected "
+                                f"the predictor by {mpmath.nstr(corr, 3)})")
+        return y, g, H
+
     # -- the reduced field (R) -------------------------------------------------
     def field(self, x_float) -> np.ndarray:
         """x' = sign dJ/dx (x, y*(x)) as float64 (sign = -1: descent)."""
         with mpmath.workdps(self.dps):
             x = [mpf(float(v)) for v in x_float]
-            y, g, _ = self.solve_y(x, self.y_last)
+            y, g, _ = self.on_branch(x)
             self.y_last = y
             return np.array([float(self.sign * g[k])
                              for k in range(self.n_slow)])
 
-    def point(self, x_float):
-        """(theta, H) at (x, y*(x)), theta exact at the working precision."""
+    def point(self, x_float, *, accept: bool = False):
+        """(theta, H) at (x, y*(x)), theta exact at the working precision;
+        ``accept`` makes the point the new anchor of the branch."""
         with mpmath.workdps(self.dps):
             x = [mpf(float(v)) for v in x_float]
-            y, _, H = self.solve_y(x, self.y_last)
+            y, _, H = self.on_branch(x)
             self.y_last = y
+            if accept:
+                self.set_anchor(x, y, H)
             return self.theta(x, y), H
 
 
@@ -259,7 +313,7 @@ def try_switch_in(man: SlowManifold, theta, theta0, rtol) -> Optional[str]:
 
 def run_reduced(man: SlowManifold, theta_start, t_start, t_max, *, rtol,
                 theta0, level, delta, found, stopped, deadline=None,
-                clock=None):
+                clock=None, first_step=None):
     """Integrate (R) from theta_start at t_start.
 
     ``found`` = (plateau_time, separation_time) so far (None: not yet);
@@ -268,7 +322,8 @@ def run_reduced(man: SlowManifold, theta_start, t_start, t_max, *, rtol,
     ``plateau_time``/``separation_time`` (or None), ``end``
     (why the phase ended: kappa, lost, t_max, stopped, cap), ``theta_end``
     (exact, at the last accepted point), ``t_end``, ``steps``, ``kappa_max``
-    (largest kappa accepted).
+    (largest kappa accepted), ``h_last`` (the last accepted step, or
+    None).  ``first_step`` is DOP853's first step (None: its own choice).
     """
     kmax = mpf(rtol) / KAPPA_FACTOR
     with mpmath.workdps(man.dps):
@@ -281,9 +336,10 @@ def run_reduced(man: SlowManifold, theta_start, t_start, t_max, *, rtol,
     # manifold through the rounded x
     out = {"t": [], "theta": [], "loss": [], "disp": [],
            "plateau_time": found[0], "separation_time": found[1],
-           "end": None, "steps": 0, "kappa_max": 0.0}
+           "end": None, "steps": 0, "kappa_max": 0.0, "h_last": None}
+    man.anchor = None
     try:
-        theta_now, _ = man.point(xf)
+        theta_now, _ = man.point(xf, accept=True)
     except ReductionLost as exc:
         out.update(end=f"lost: {exc}", theta_end=list(theta_start),
                    t_end=float(t_start))
@@ -299,15 +355,20 @@ def run_reduced(man: SlowManifold, theta_start, t_start, t_max, *, rtol,
                                            for a, b in zip(theta, th0)))
 
     scale = max(1.0, float(np.max(np.abs(xf))))
+
+    def start_solver(t0, x0_, first_step=None):
+        return DOP853(lambda t, x: man.field(x), float(t0), x0_,
+                      float(t_max), rtol=rtol, atol=X_ATOL * scale,
+                      first_step=first_step)
+
     try:
-        solver = DOP853(lambda t, x: man.field(x), float(t_start), xf,
-                        float(t_max), rtol=rtol,
-                        atol=X_ATOL * scale)
+        solver = start_solver(t_start, xf, first_step)
     except ReductionLost as exc:
         out.update(end=f"lost: {exc}", theta_end=theta_now,
                    t_end=float(t_start))
         return out
     t_last, x_last, theta_last = float(t_start), xf.copy(), theta_now
+    retries = 0
     while True:
         if out["steps"] >= MAX_REDUCED_STEPS:
             out["end"] = "steps"
@@ -315,21 +376,32 @@ def run_reduced(man: SlowManifold, theta_start, t_start, t_max, *, rtol,
         if deadline is not None and clock() > deadline:
             out["end"] = "cap"
             break
-        y_save = man.y_last
+        saved = (man.y_last, man.anchor)
         try:
             solver.step()
             if solver.status == "failed":
                 raise ReductionLost(f"DOP853: {solver.message}")
-            theta_new, H = man.point(solver.y)
+            theta_new, H = man.point(solver.y, accept=True)
             lam, kappa = man.rates(H)
             dense = solver.dense_output() if lam > 0 and kappa <= kmax \
                 else None
         except ReductionLost as exc:
-            man.y_last = y_save
+            man.y_last, man.anchor = saved
+            # the step's stages (or its end) left the branch of y*(x):
+            # again from the last accepted point, a quarter of the size
+            h = float(getattr(solver, "h_abs", 0.0)) / 4
+            if retries < MAX_RETRIES and h > 0 and h > 1e-12 * abs(t_last):
+                retries += 1
+                try:
+                    solver = start_solver(t_last, x_last.copy(), h)
+                    continue
+                except ReductionLost:
+                    pass
             out["end"] = f"lost: {exc}"
             break
+        retries = 0
         if lam <= 0 or kappa > kmax:
-            man.y_last = y_save
+            man.y_last, man.anchor = saved
             out["end"] = ("kappa" if lam > 0 else "split no longer stable")
             break
         t_new = solver.t
@@ -345,7 +417,7 @@ def run_reduced(man: SlowManifold, theta_start, t_start, t_max, *, rtol,
                 pla = _root(lambda s: float(loss_at(man.point(dense(s))[0])
                                             - level), t_last, t_new)
         except ReductionLost as exc:      # the step is not used
-            man.y_last = y_save
+            man.y_last, man.anchor = saved
             out["end"] = f"lost: {exc}"
             break
         out["kappa_max"] = max(out["kappa_max"], float(kappa))
@@ -354,6 +426,7 @@ def run_reduced(man: SlowManifold, theta_start, t_start, t_max, *, rtol,
         if pla:
             out["plateau_time"] = pla
         out["steps"] += 1
+        out["h_last"] = t_new - t_last
         out["t"].append(t_new)
         out["theta"].append([float(v) for v in theta_new])
         out["loss"].append(float(J_new))

@@ -198,25 +198,95 @@ def test_helmert_basis_is_orthonormal_and_orthogonal_to_ones():
 
 @pytest.fixture(scope="module")
 def both_paths_at_18():
+    # the mpmath path at rtol 1e-4 (it moves 0.25% between 1e-3 and 1e-4)
+    # against the reduced path at 1e-3
     J = loss(18)
     return J, [gradient_flow(J, [0.3, 0.7], [1, 1], t_max=1e20, path=p,
-                             rtol=1e-3) for p in ("mpmath", "reduced")]
+                             rtol=r)
+               for p, r in (("mpmath", 1e-4), ("reduced", 1e-3))]
 
 
 def test_reduced_path_agrees_with_the_mpmath_path_where_both_run(
         both_paths_at_18):
-    # 1/omega = 18: the mpmath path follows the whole drift (~440 steps);
-    # the reduced one replaces the drift by the slow-manifold field (R).
-    # After the switch the two integrations share nothing.
+    # 1/omega = 18: the mpmath path follows the whole drift (~830 steps);
+    # the reduced one replaces the drift by the slow-manifold field (R)
+    # and the end of the plateau by BDF2.  After the switch the two
+    # integrations share nothing.
     _, (full, red) = both_paths_at_18
     assert full.status == red.status == "escaped"
     kinds = [p["phase"] for p in red.phases]
-    assert kinds == ["mpmath", "reduced", "mpmath"], red.phases
+    assert kinds == ["mpmath", "reduced", "bdf2"], red.phases
     assert red.phases[1]["steps"] < full.nsteps / 10
     assert red.kappa_max <= 1e-3 / 10
     for name in ("plateau_time", "separation_time"):
-        # both at rtol 1e-3; the mpmath path itself moves 0.25% at rtol/10
         assert abs(red[name] / full[name] - 1) < 5e-3, name
+
+
+def test_bdf2_from_theta0_agrees_with_the_float64_path():
+    # BDF2 (mpmath) from theta(0) against scipy's DOP853 in float64 at
+    # 1/omega = 8, inside float64's reach: two integrators, two arithmetics
+    from mpmath import mpf, workdps
+    from cmwork.flow import _flow_bdf
+    J = loss(8)
+    ref = gradient_flow(J, [0.3, 0.7], [1, 1], t_max=1e4, path="float64",
+                        rtol=1e-10)
+    with workdps(40):
+        a, w = J._params([0.3, 0.7], [1, 1])
+        J0 = J.value(a, w, dps=40)
+        res = _flow_bdf(J, a, w, 1e4, 40, 1e-5, 0.99, 0.1, "both", 20000,
+                        -1, None, None,
+                        start=([mpf(0)] * 4, 0, J0, None, None))
+    assert res.status == ref.status == "escaped"
+    for name in ("plateau_time", "separation_time"):
+        assert abs(res[name] / ref[name] - 1) < 1e-3, name
+    assert np.all(np.diff(res.loss) <= 1e-12 * res.loss[0])
+
+
+def test_bdf2_with_a_flipped_gradient_never_leaves_the_plateau():
+    from mpmath import mpf, workdps
+    from cmwork.flow import _flow_bdf
+    J = loss(8)
+    with workdps(40):
+        a, w = J._params([0.3, 0.7], [1, 1])
+        J0 = J.value(a, w, dps=40)
+        res = _flow_bdf(J, a, w, 1e3, 40, 1e-4, 0.99, 0.1, "plateau", 2000,
+                        +1, None, None,
+                        start=([mpf(0)] * 4, 0, J0, None, None))
+    assert res.plateau_time is None
+    assert res.loss[-1] >= res.loss[0]
+
+
+def test_hermite_interpolant_is_exact_for_cubics():
+    from mpmath import mpf
+    from cmwork.flow import _hermite
+    p = lambda t: 2 * t ** 3 - t ** 2 + 3 * t - 1
+    dp = lambda t: 6 * t ** 2 - 2 * t + 3
+    t0, h = mpf("0.5"), mpf(2)
+    for s in (mpf("0.1"), mpf("0.5"), mpf("0.9")):
+        v = _hermite([p(t0)], [dp(t0)], [p(t0 + h)], [dp(t0 + h)], h, s)
+        assert abs(v[0] - p(t0 + s * h)) < mpf(10) ** -12
+
+
+def test_branch_check_refuses_a_wrong_predictor(both_paths_at_18):
+    # y*(x) through a deliberately wrong anchor (its y shifted far off the
+    # branch, tangent zero): Newton's correction exceeds BRANCH_RATIO times
+    # the predicted change, so the step is refused rather than followed
+    import mpmath
+    from cmwork.reduced_flow import ReductionLost, SlowManifold
+    J, (_, red) = both_paths_at_18
+    t0, t1 = red.phases[1]["t_start"], red.phases[1]["t_end"]
+    i = int(np.searchsorted(red.t, (t0 + t1) / 2))
+    with mpmath.workdps(40):
+        theta = [mpmath.mpf(float(v)) for v in red.y[:, i]]
+        man = SlowManifold(J, 40)
+        x, y = man.to_xy(theta)
+        ys, _, H = man.solve_y(x, y)
+        man.set_anchor(x, ys, H)
+        man.on_branch(x)                          # the right anchor: fine
+        man.anchor = (x, [v + mpmath.mpf("1e-3") for v in ys],
+                      mpmath.zeros(len(ys), len(x)))
+        with pytest.raises(ReductionLost, match="left its branch"):
+            man.on_branch(x)
 
 
 def test_reduced_path_separation_time_is_stable_under_the_tolerance():
