@@ -96,10 +96,13 @@ FIG3_TOTAL_SECONDS_QUICK = 50.0
 #: Figure 3, beside the paper's m = 10: the separation time tau_0 at
 #: m = 2 (thm-4.1's start a_hat = (0.3, 0.7)) on the reduced path of
 #: cmwork.reduced_flow, which reaches 1/omega = 60 at m = 2 but not yet at
-#: m = 10 (chosen here; the paper has no such series).
+#: m = 10, and the plateau time up to FIG3_M2_PLATEAU_MAX (the end of the
+#: plateau on BDF2: 13 s at 25, 32 s at 30; as thm-4.1's PLATEAU_MAX)
+#: (chosen here; the paper has no such series).
 FIG3_M2_A_HAT = (Fraction(3, 10), Fraction(7, 10))
-FIG3_M2_INV_OMEGAS = (6, 10, 14, 20, 30, 40, 50, 60)
+FIG3_M2_INV_OMEGAS = (6, 10, 14, 20, 25, 30, 40, 50, 60)
 FIG3_M2_INV_OMEGAS_QUICK = (6, 10, 14)
+FIG3_M2_PLATEAU_MAX = 32
 
 #: Figure 3: the fit ln tau = b + c/omega uses the upper half of the
 #: reached grid, at least this many points (chosen here).
@@ -124,7 +127,8 @@ def _constants() -> Dict[str, Any]:
              "FIG3_POINT_SECONDS", "FIG3_TOTAL_SECONDS",
              "FIG3_POINT_SECONDS_QUICK", "FIG3_TOTAL_SECONDS_QUICK",
              "FIG3_FIT_MIN_POINTS", "FIG3_M2_A_HAT", "FIG3_M2_INV_OMEGAS",
-             "FIG3_M2_INV_OMEGAS_QUICK", "SLOPE_TOL", "T_MAX_RATE")
+             "FIG3_M2_INV_OMEGAS_QUICK", "FIG3_M2_PLATEAU_MAX", "SLOPE_TOL",
+             "T_MAX_RATE")
     g = globals()
     return {n: plain(g[n]) for n in names}
 
@@ -335,7 +339,15 @@ def build_figure_3(*, quick: bool = False, seed: int = 0,
         [r["separation_time"] for r in m2["done"]])
     fits["m2_separation_time"]["judgement"] = _judge(
         "m = 2 tau_0 (reduced path)", fits["m2_separation_time"])
-    notes += [m2["stopped"], fits["m2_separation_time"]["judgement"]]
+    with_plateau = [r for r in m2["done"] if r["plateau_time"] is not None]
+    fits["m2_plateau_time"] = fit_exponential(
+        [float(r["inv_omega"]) for r in with_plateau],
+        [r["plateau_time"] for r in with_plateau])
+    fits["m2_plateau_time"]["judgement"] = _judge(
+        "m = 2 plateau time (reduced path, up to 1/omega = "
+        f"{FIG3_M2_PLATEAU_MAX})", fits["m2_plateau_time"])
+    notes += [m2["stopped"], fits["m2_separation_time"]["judgement"],
+              fits["m2_plateau_time"]["judgement"]]
     notes.append("the m = 10 points on the mpmath path (exprb32), the "
                  "m = 2 series on the reduced path; filled markers: "
                  "e^(-2w*/omega) below float64's resolution by choose_path's "
@@ -365,11 +377,14 @@ def _m2_series(quick, point_cap, bar, start) -> Dict[str, Any]:
     grid = FIG3_M2_INV_OMEGAS_QUICK if quick else FIG3_M2_INV_OMEGAS
     rows, stopped = [], None
     for i, inv in enumerate(grid):
-        r = _run(inv, FIG3_M2_A_HAT, stop="separation", path="reduced",
-                 max_seconds=point_cap)
+        both = inv <= FIG3_M2_PLATEAU_MAX
+        r = _run(inv, FIG3_M2_A_HAT, stop="both" if both else "separation",
+                 path="reduced", max_seconds=point_cap)
         rows.append({"inv_omega": inv, "status": r.status,
                      "message": r.message,
-                     "separation_time": r.separation_time, "dps": r.dps,
+                     "separation_time": r.separation_time,
+                     "plateau_time": r.plateau_time if both else None,
+                     "dps": r.dps,
                      "steps": r.nsteps, "seconds": r.seconds,
                      "phases": [(p["phase"], p["steps"]) for p in
                                 r.get("phases") or []],
@@ -383,8 +398,8 @@ def _m2_series(quick, point_cap, bar, start) -> Dict[str, Any]:
     bar.close()
     done = [r for r in rows if r["status"] == "escaped"]
     return {"rows": rows, "done": done, "stopped": stopped or (
-        f"m = 2 series (tau_0, reduced path): 1/omega up to {grid[-1]} "
-        "reached")}
+        f"m = 2 series (reduced path): tau_0 for 1/omega up to {grid[-1]}, "
+        f"the plateau time up to {FIG3_M2_PLATEAU_MAX}, reached")}
 
 
 def _judge(name, fit) -> str:
@@ -452,6 +467,27 @@ def _draw_figure_3(done, fits, m2=()):
         if len(x2) > 1:
             bx.plot((x2[1:] + x2[:-1]) / 2, f2["local_slopes"], "^-",
                     color="C2", ms=5, label="τ₀, m = 2 (reduced path)")
+        p2 = [r for r in m2 if r.get("plateau_time") is not None]
+        if p2:
+            x3 = np.array([float(r["inv_omega"]) for r in p2])
+            y3 = np.log(np.array([r["plateau_time"] for r in p2], float))
+            e3 = np.array([r["extended_precision_needed"] for r in p2],
+                          bool)
+            ax.plot(x3[e3], y3[e3], "v", color="C1", ms=6,
+                    label="plateau time, m = 2 (reduced path)")
+            ax.plot(x3[~e3], y3[~e3], "v", color="C1", ms=6, mfc="none")
+            f3 = fits["m2_plateau_time"]
+            if f3["c"] is not None:
+                xx = np.linspace(x3[0], x3[-1], 50)
+                ax.plot(xx, f3["b"] + f3["c"] * xx, color="C1", lw=0.8,
+                        ls="--")
+                ax.text(0.97, 0.26, f"plateau, m = 2: c = {f3['c']:.2f} ± "
+                        f"{f3['c_se']:.2g}", transform=ax.transAxes,
+                        ha="right", color="C1", fontsize=8)
+            if len(x3) > 1:
+                bx.plot((x3[1:] + x3[:-1]) / 2, f3["local_slopes"], "v-",
+                        color="C1", ms=5,
+                        label="plateau time, m = 2 (reduced path)")
     ax.plot([], [], "ko", ms=6, label="extended precision needed")
     ax.plot([], [], "ko", ms=6, mfc="none",
             label="float64 resolution would suffice")
