@@ -20,7 +20,8 @@ the status of the run: ``escaped`` (the stopping time was reached),
 Three paths, and every result says which one it took (``result.path``;
 the third, ``reduced``, is described in :mod:`cmwork.reduced_flow`: the
 mpmath path below until the split of the rates has saturated, the drift
-along M*_P on its slow manifold, the mpmath path to the end):
+along M*_P on its slow manifold, BDF2 in mpmath (:func:`_flow_bdf`) to the
+end):
 
 ``float64``
     scipy's ``solve_ivp`` (BDF) on theta in float64, with the float64

@@ -43,7 +43,10 @@ the split has saturated (every y-direction stable, kappa <= rtol /
 KAPPA_FACTOR and y within rtol of y*(x) relative to its displacement);
 (R) until kappa exceeds that bound, H_yy stops being positive definite or
 Newton fails (the end of the plateau, where one rate w_k leaves the group);
-then the mpmath path again to the stopping time.  Every result lists its
+then BDF2 in mpmath (cmwork.flow._flow_bdf, which evaluates the field only
+at converged new points and so stays on the slow manifold where exprb32's
+stages leave it) to the stopping time.  y*(x) is followed along one
+branch (SlowManifold.on_branch).  Every result lists its
 phases (``result.phases``).  The reduction error enters the times at
 relative order kappa <= rtol / KAPPA_FACTOR; the checks compare the
 reduced path with the mpmath path where both run (tests) and rerun at
