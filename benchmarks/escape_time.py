@@ -24,7 +24,7 @@ there.  A second table runs Figure 3's width m = 10 at 1/omega = 6.
     python benchmarks/escape_time.py              # about 9 minutes
     python benchmarks/escape_time.py --quick      # under a minute
     python benchmarks/escape_time.py --json FILE  # the raw rows as well
-    python benchmarks/escape_time.py --grid 60 --cap 240 --paths reduced
+    python benchmarks/escape_time.py --grid 60 --cap 240 --paths reduced:sep
 """
 from __future__ import annotations
 
@@ -87,7 +87,8 @@ RUNS = (("float64", RTOL, "both"), ("float64", RTOL_TIGHT, "both"),
 
 
 def table(grid, a_hat, cap, out, paths=None):
-    runs = tuple(k for k in RUNS if paths is None or k[0] in paths)
+    runs = tuple(k for k in RUNS if paths is None or k[0] in paths
+                 or f"{k[0]}:{k[2][:3]}" in paths)
     rows, alive = [], {k: True for k in runs}
     for inv in grid:
         pair = {}
@@ -140,7 +141,8 @@ def main(argv=None):
                     help="memories 1/omega, comma-separated (m = 2 only)")
     ap.add_argument("--cap", type=float, help="seconds per point and run")
     ap.add_argument("--paths", metavar="LIST",
-                    help="float64,mpmath,reduced (default: all)")
+                    help="float64,mpmath,reduced,reduced:sep (default: "
+                    "all; reduced selects both reduced runs)")
     args = ap.parse_args(argv)
     cap = args.cap or (CAP_QUICK if args.quick else CAP)
     out = sys.stdout

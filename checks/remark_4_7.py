@@ -57,8 +57,8 @@ CLAIM = register(Claim(
     where="Section 4.2.2 (4), Remark 4.7",
     statement=("For every omega > 0 the gradient flow started on M*_P leaves "
                "the plateau (and separates by delta) in finite time."),
-    params=target_params() + flow_params(quick=(6, 10, 14),
-                                         default=(6, 8, 10, 12, 14, 16),
-                                         full=(6, 10, 14, 18, 22, 25)),
+    params=target_params() + flow_params(
+        quick=(6, 10, 14), default=(6, 8, 10, 12, 14, 16, 20, 25, 30),
+        full=(6, 10, 14, 18, 22, 25, 28, 30, 32)),
     check=check,
 ))
