@@ -321,8 +321,9 @@ def build_figure_3(*, quick: bool = False, seed: int = 0,
                        f"({r.message}; the cap was {cap:.3g} s, {which}); "
                        "earlier points took "
                        + ", ".join(f"{x['seconds']:.3g}" for x in rows[:-1])
-                       + " s: the mpmath path's step count grows with the "
-                       "drift time along M*_P")
+                       + " s: the exprb32 phase before the reduction (or "
+                       "the whole run where the split does not saturate "
+                       "first) grows with the drift time along M*_P")
             break
     bar.close()
     done = [r for r in rows if r["status"] == "escaped"]
@@ -501,7 +502,7 @@ def _draw_figure_3(done, fits, m2=()):
     ax.set_xlabel("memory 1/ω")
     ax.set_ylabel("ln τ")
     ax.set_title("Timescales of plateau and separation, m = 10 "
-                 "(and τ₀ at m = 2)", fontsize=10)
+                 "(and m = 2)", fontsize=10)
     ax.legend(frameon=False, fontsize=8, loc="upper left")
     for level, text in ((float(W_STAR), "w* (Lemma 4.1's rate)"),
                         (2 * float(W_STAR), "2w*")):
