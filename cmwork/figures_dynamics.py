@@ -428,6 +428,28 @@ def _judge(name, fit) -> str:
                    "consistent with e^(c/omega) up to polynomial factors")
 
 
+def _draw_m2_series(ax, bx, rows, key, fit, marker, color, label, short,
+                    text_y) -> None:
+    """One m = 2 series of Figure 3: ln tau (filled where extended precision
+    is needed), its fit with c, and its local slopes."""
+    if not len(rows):
+        return
+    x = np.array([float(r["inv_omega"]) for r in rows])
+    y = np.log(np.array([r[key] for r in rows], float))
+    e = np.array([r["extended_precision_needed"] for r in rows], bool)
+    ax.plot(x[e], y[e], marker, color=color, ms=6, label=label)
+    ax.plot(x[~e], y[~e], marker, color=color, ms=6, mfc="none")
+    if fit["c"] is not None:
+        xx = np.linspace(x[0], x[-1], 50)
+        ax.plot(xx, fit["b"] + fit["c"] * xx, color=color, lw=0.8, ls="--")
+        ax.text(0.97, text_y, f"{short}: c = {fit['c']:.2f} ± "
+                f"{fit['c_se']:.2g}", transform=ax.transAxes, ha="right",
+                color=color, fontsize=8)
+    if len(x) > 1:
+        bx.plot((x[1:] + x[:-1]) / 2, fit["local_slopes"], marker + "-",
+                color=color, ms=5, label=label)
+
+
 def _draw_figure_3(done, fits, m2=()):
     plt = matplotlib_pyplot()
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, 4.2),
@@ -457,44 +479,13 @@ def _draw_figure_3(done, fits, m2=()):
             xm = (x[1:] + x[:-1]) / 2
             bx.plot(xm, f["local_slopes"], mk + "-", color=col, ms=5,
                     label=label)
-    if len(m2):
-        x2 = np.array([float(r["inv_omega"]) for r in m2])
-        y2 = np.log(np.array([r["separation_time"] for r in m2], float))
-        e2 = np.array([r["extended_precision_needed"] for r in m2], bool)
-        ax.plot(x2[e2], y2[e2], "^", color="C2", ms=6,
-                label="τ₀, m = 2 (reduced path)")
-        ax.plot(x2[~e2], y2[~e2], "^", color="C2", ms=6, mfc="none")
-        f2 = fits["m2_separation_time"]
-        if f2["c"] is not None:
-            xx = np.linspace(x2[0], x2[-1], 50)
-            ax.plot(xx, f2["b"] + f2["c"] * xx, color="C2", lw=0.8, ls="--")
-            ax.text(0.97, 0.19, f"τ₀, m = 2: c = {f2['c']:.2f} ± "
-                    f"{f2['c_se']:.2g}", transform=ax.transAxes,
-                    ha="right", color="C2", fontsize=8)
-        if len(x2) > 1:
-            bx.plot((x2[1:] + x2[:-1]) / 2, f2["local_slopes"], "^-",
-                    color="C2", ms=5, label="τ₀, m = 2 (reduced path)")
-        p2 = [r for r in m2 if r.get("plateau_time") is not None]
-        if p2:
-            x3 = np.array([float(r["inv_omega"]) for r in p2])
-            y3 = np.log(np.array([r["plateau_time"] for r in p2], float))
-            e3 = np.array([r["extended_precision_needed"] for r in p2],
-                          bool)
-            ax.plot(x3[e3], y3[e3], "v", color="C1", ms=6,
-                    label="plateau time, m = 2 (reduced path)")
-            ax.plot(x3[~e3], y3[~e3], "v", color="C1", ms=6, mfc="none")
-            f3 = fits["m2_plateau_time"]
-            if f3["c"] is not None:
-                xx = np.linspace(x3[0], x3[-1], 50)
-                ax.plot(xx, f3["b"] + f3["c"] * xx, color="C1", lw=0.8,
-                        ls="--")
-                ax.text(0.97, 0.26, f"plateau, m = 2: c = {f3['c']:.2f} ± "
-                        f"{f3['c_se']:.2g}", transform=ax.transAxes,
-                        ha="right", color="C1", fontsize=8)
-            if len(x3) > 1:
-                bx.plot((x3[1:] + x3[:-1]) / 2, f3["local_slopes"], "v-",
-                        color="C1", ms=5,
-                        label="plateau time, m = 2 (reduced path)")
+    _draw_m2_series(ax, bx, m2, "separation_time", fits["m2_separation_time"],
+                    "^", "C2", "τ₀, m = 2 (reduced path)", "τ₀, m = 2", 0.19)
+    _draw_m2_series(ax, bx, [r for r in m2 if r.get("plateau_time")
+                             is not None], "plateau_time",
+                    fits["m2_plateau_time"], "v", "C1",
+                    "plateau time, m = 2 (reduced path)", "plateau, m = 2",
+                    0.26)
     ax.plot([], [], "ko", ms=6, label="extended precision needed")
     ax.plot([], [], "ko", ms=6, mfc="none",
             label="float64 resolution would suffice")

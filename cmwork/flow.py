@@ -419,6 +419,42 @@ def _err_norm(err, peak, new, rtol, atol):
                for e, p, y in zip(err, peak, new))
 
 
+class _Trace:
+    """The accepted steps of an mpmath integrator (float64 copies) and its
+    progress line."""
+
+    def __init__(self, sys_, t, u, J, r, progress, J0, tag="flow"):
+        self.sys_, self.progress, self.J0, self.tag = sys_, progress, J0, tag
+        self.ts, self.ys, self.losses, self.disp = [], [], [], []
+        self.add(t, u, J, r)
+
+    def add(self, t, u, J, r, steps=None):
+        self.ts.append(float(t))
+        self.ys.append([float(x) for x in self.sys_.theta(u)])
+        self.losses.append(float(J))
+        self.disp.append(float(r))
+        if self.progress is not None and steps and steps % 50 == 0:
+            self.progress(f"{self.tag}: step {steps}, t = {float(t):.4g}, "
+                          f"J/J0 = {float(J / self.J0):.6f}, "
+                          f"|theta - theta0| = {float(r):.3g}")
+
+    def into(self, res, steps):
+        res.update(t=np.array(self.ts), y=np.array(self.ys).T,
+                   loss=np.array(self.losses),
+                   displacement=np.array(self.disp), nfev=self.sys_.nfev,
+                   njev=self.sys_.njev, nsteps=steps)
+
+
+def _note_events(res, sys_, level, delta, J_new, r_new, locate):
+    """Record the plateau and separation times crossed by a step;
+    ``locate(g)`` finds where g turns <= 0 inside it."""
+    if res.plateau_time is None and J_new <= level:
+        res.plateau_time = float(locate(lambda v: sys_.value(v) - level))
+    if res.separation_time is None and r_new > delta:
+        res.separation_time = float(locate(
+            lambda v: delta - mpmath.sqrt(mpmath.fsum(x ** 2 for x in v))))
+
+
 def _flow_mpmath(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
                  max_steps, sign, progress, deadline=None, *, start=None,
                  switch=None) -> FlowResult:
@@ -443,8 +479,7 @@ def _flow_mpmath(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
         level = fraction * J0
         J_start = J0 if start is None else sys_.value(u)
         r_start = mpmath.sqrt(mpmath.fsum(x ** 2 for x in u))
-        ts, ys, losses, disp = [float(t)], [[float(x) for x in sys_.theta(u)]], \
-            [float(J_start)], [float(r_start)]
+        trace = _Trace(sys_, t, u, J_start, r_start, progress, J0)
         res = FlowResult(path="mpmath", dps=d, rtol=rtol, fraction=fraction,
                          delta=delta, plateau_time=found[0],
                          separation_time=found[1],
@@ -481,26 +516,12 @@ def _flow_mpmath(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
                 continue
             t_new = t + h
             r_new = mpmath.sqrt(mpmath.fsum(x ** 2 for x in new))
-            if res.plateau_time is None and J_new <= level:
-                res.plateau_time = float(_locate(
-                    sys_, u, f0, t, h, lin, H,
-                    lambda v: sys_.value(v) - level))
-            if res.separation_time is None and r_new > delta:
-                res.separation_time = float(_locate(
-                    sys_, u, f0, t, h, lin, H,
-                    lambda v: delta
-                    - mpmath.sqrt(mpmath.fsum(x ** 2 for x in v))))
+            _note_events(res, sys_, level, delta, J_new, r_new,
+                         lambda g: _locate(sys_, u, f0, t, h, lin, H, g))
             u, t = new, t_new
             peak = [max(p, abs(x)) for p, x in zip(peak, u)]
             steps += 1
-            ts.append(float(t))
-            ys.append([float(x) for x in sys_.theta(u)])
-            losses.append(float(J_new))
-            disp.append(float(r_new))
-            if progress is not None and steps % 50 == 0:
-                progress(f"flow: step {steps}, t = {float(t):.4g}, "
-                         f"J/J0 = {float(J_new / J0):.6f}, "
-                         f"|theta - theta0| = {float(r_new):.3g}")
+            trace.add(t, u, J_new, r_new, steps)
             if _stopped(stop, res.plateau_time, res.separation_time):
                 break
             if t >= t_max:
@@ -516,9 +537,7 @@ def _flow_mpmath(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
             H = sys_.hessian(u)
             lin = _Linearisation(H)
             f0 = sys_.f(u)
-    res.update(t=np.array(ts), y=np.array(ys).T, loss=np.array(losses),
-               displacement=np.array(disp), nfev=sys_.nfev, njev=sys_.njev,
-               nsteps=steps)
+    trace.into(res, steps)
     if res.status == "switch":
         return res
     return _finish(res, stop, reached_end)
@@ -716,8 +735,8 @@ def _flow_bdf(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
         level = fraction * J0
         J_start = sys_.value(u)
         r_start = mpmath.sqrt(mpmath.fsum(x ** 2 for x in u))
-        ts, ys = [float(t)], [[float(x) for x in sys_.theta(u)]]
-        losses, disp = [float(J_start)], [float(r_start)]
+        trace = _Trace(sys_, t, u, J_start, r_start, progress, J0,
+                       tag="flow (BDF2)")
         res = FlowResult(path="mpmath", dps=d, rtol=rtol, fraction=fraction,
                          delta=delta, plateau_time=found[0],
                          separation_time=found[1], loss0=float(J0),
@@ -792,25 +811,13 @@ def _flow_bdf(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
                 continue
             F_new = sys_.f(v)
             r_new = mpmath.sqrt(mpmath.fsum(x ** 2 for x in v))
-            if res.plateau_time is None and J_new <= level:
-                res.plateau_time = float(_locate_hermite(
-                    u, F, v, F_new, t, h, lambda w_: sys_.value(w_) - level))
-            if res.separation_time is None and r_new > delta:
-                res.separation_time = float(_locate_hermite(
-                    u, F, v, F_new, t, h, lambda w_: delta - mpmath.sqrt(
-                        mpmath.fsum(x ** 2 for x in w_))))
+            _note_events(res, sys_, level, delta, J_new, r_new,
+                         lambda g: _locate_hermite(u, F, v, F_new, t, h, g))
             prev = (t, u)
             u, t, F = v, t + h, F_new
             peak = [max(q, abs(x)) for q, x in zip(peak, u)]
             steps += 1
-            ts.append(float(t))
-            ys.append([float(x) for x in sys_.theta(u)])
-            losses.append(float(J_new))
-            disp.append(float(r_new))
-            if progress is not None and steps % 50 == 0:
-                progress(f"flow (BDF2): step {steps}, t = {float(t):.4g}, "
-                         f"J/J0 = {float(J_new / J0):.6f}, "
-                         f"|theta - theta0| = {float(r_new):.3g}")
+            trace.add(t, u, J_new, r_new, steps)
             if _stopped(stop, res.plateau_time, res.separation_time):
                 break
             if t >= t_max:
@@ -818,9 +825,7 @@ def _flow_bdf(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
                 break
             h *= min(_BDF_GROW,
                      _SAFETY * max(en, mpf(10) ** -10) ** (-_ORDER))
-    res.update(t=np.array(ts), y=np.array(ys).T, loss=np.array(losses),
-               displacement=np.array(disp), nfev=sys_.nfev, njev=sys_.njev,
-               nsteps=steps)
+    trace.into(res, steps)
     return _finish(res, stop, reached_end)
 
 
