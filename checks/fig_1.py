@@ -48,6 +48,14 @@ def parse_even_width(text: str) -> int:
     return v
 
 
+def parse_even_samples(text: str) -> int:
+    v = parse_width(text)
+    if v % 2:
+        raise ValueError("expected an even integer >= 2 (Lorenz-96 uses "
+                         "antithetic pairs x, -x)")
+    return v
+
+
 def parse_step(text: str) -> float:
     return float(parse_positive(text))
 
@@ -134,8 +142,8 @@ CLAIM = register(Claim(
               parse=parse_iterations),
         Param("runs", "random initialisations", "integer >= 1",
               ft.FIG1_RUNS, quick=ft.FIG1_RUNS, parse=parse_width),
-        Param("samples", "input samples", "integer >= 1", ft.FIG1_SAMPLES,
-              parse=parse_width),
+        Param("samples", "input samples (Lorenz-96: pairs x, -x)",
+              "even integer >= 2", ft.FIG1_SAMPLES, parse=parse_even_samples),
         Param("width", "hidden width m", "integer >= 2", ft.FIG1_WIDTH,
               parse=parse_even_width),
         Param("dt", "Euler step", "number > 0", ft.FIG1_DT,

@@ -327,3 +327,45 @@ def test_figure_metadata_names_every_module_constant():
     named = set(re.findall(r"^([A-Z][A-Z0-9_]+) = ", src, re.M))
     named -= {"EXPERIMENTS", "TITLES", "MODELS"}
     assert set(ft._constants()) == named
+
+
+def _odd_error_and_loss(x, y, floor, y_neg):
+    """(mean squared error of a random tanh RNN on the odd part of y, its
+    loss minus the floor) on inputs x."""
+    arch = tr.Architecture(width=4, activation="tanh", structure="full",
+                           dt=0.1)
+    p = tr.initialise(arch, 3, np.random.default_rng(5), w_low=0.5,
+                      w_high=1.5, off_diagonal=0.3, scale_c=2.0, scale_u=2.0)
+    value, _ = tr.loss_and_gradient(arch, p, x, y, loss="sequence",
+                                    gradient=False)
+    y_odd = (y - y_neg) / 2
+    odd = ((tr.outputs(arch, p, x) - y_odd) ** 2).mean(axis=(1, 2))
+    return odd, value - floor
+
+
+def test_lorenz96_pairs_make_the_floor_exact():
+    # on the pairs (x, -x) the loss of an odd RNN is its error on the odd
+    # part of y plus the floor, to rounding; the odd part comes from a
+    # second integration driven by -x
+    s = dict(ft.settings("1"), samples=16, horizon=1.0)
+    d = ft.dataset("lorenz", s, 3)
+    n = d["x"].shape[0]
+    np.testing.assert_array_equal(d["x"][n // 2:], -d["x"][:n // 2])
+    z0 = np.asarray(d["z0"])
+    y_neg = td.lorenz96(-d["x"], 0.1, z0=z0, substeps=ft.LORENZ_SUBSTEPS)
+    assert d["floor"] > 1e-4                  # the even part is not empty
+    odd, excess = _odd_error_and_loss(d["x"], d["y"], d["floor"], y_neg)
+    np.testing.assert_allclose(excess, odd, rtol=1e-10)
+    # wrong variant: without the pairs the identity does not hold
+    x = td.white_noise(16, 1.0, 0.1, np.random.default_rng(4))
+    y = td.lorenz96(x, 0.1, z0=z0, substeps=ft.LORENZ_SUBSTEPS)
+    yn = td.lorenz96(-x, 0.1, z0=z0, substeps=ft.LORENZ_SUBSTEPS)
+    floor = float(np.mean(((y + yn) / 2) ** 2))
+    odd, excess = _odd_error_and_loss(x, y, floor, yn)
+    assert np.max(np.abs(excess - odd) / odd) > 1e-3
+
+
+def test_lorenz96_samples_must_pair():
+    s = dict(ft.settings("1"), samples=7, horizon=1.0)
+    with pytest.raises(ValueError, match="samples=7"):
+        ft.dataset("lorenz", s, 0)
