@@ -121,7 +121,7 @@ _EVENT_ITER = 40
 _SWITCH_EVERY = 5
 
 STATUSES = ("escaped", "trapped", "failed")
-PATHS = ("auto", "float64", "mpmath", "reduced")
+PATHS = ("auto", "float64", "mpmath", "reduced", "bdf2")
 STOPS = ("plateau", "separation", "both", "none")
 
 
@@ -250,7 +250,8 @@ def gradient_flow(loss: Loss, a0, w0, *, t_max, path: str = "auto",
     ``none`` (run to ``t_max``, e.g. for a loss curve).  ``path`` is
     ``float64``, ``mpmath``, ``reduced`` (the mpmath path with the drift
     along M*_P on its slow manifold, :mod:`cmwork.reduced_flow`; the result
-    lists its ``phases`` and ``kappa_max``) or ``auto``
+    lists its ``phases`` and ``kappa_max``), ``bdf2`` (variable-step BDF2
+    in mpmath from theta(0) to the end, :func:`_flow_bdf`) or ``auto``
     (:func:`choose_path`: float64 or mpmath); ``dps`` overrides
     :func:`flow_budget` on the mpmath and reduced paths.  ``sign=+1`` flips the
     sign of the gradient (an ascent flow: a deliberately wrong variant for
@@ -287,6 +288,15 @@ def gradient_flow(loss: Loss, a0, w0, *, t_max, path: str = "auto",
         d = check_dps(dps) if dps is not None else flow_budget(loss, a_, w_)
         res = _flow_mpmath(loss, a_, w_, t_max, d, rtol, fraction, delta,
                            stop, max_steps, sign, progress, deadline)
+    elif path == "bdf2":
+        d = check_dps(dps) if dps is not None else flow_budget(loss, a_, w_)
+        with workdps(d):
+            J0 = loss.value(a_, w_, dps=d)
+            res = _flow_bdf(loss, a_, w_, t_max, d, rtol, fraction, delta,
+                            stop, max_steps, sign, progress, deadline,
+                            start=([mpf(0)] * (2 * loss.m), 0, J0, None,
+                                   None))
+        res.update(path="bdf2")
     else:
         d = check_dps(dps) if dps is not None else flow_budget(loss, a_, w_)
         res = _flow_reduced(loss, a_, w_, t_max, d, rtol, fraction, delta,
