@@ -225,17 +225,12 @@ def test_reduced_path_agrees_with_the_mpmath_path_where_both_run(
 def test_bdf2_from_theta0_agrees_with_the_float64_path():
     # BDF2 (mpmath) from theta(0) against scipy's DOP853 in float64 at
     # 1/omega = 8, inside float64's reach: two integrators, two arithmetics
-    from mpmath import mpf, workdps
-    from cmwork.flow import _flow_bdf
     J = loss(8)
     ref = gradient_flow(J, [0.3, 0.7], [1, 1], t_max=1e4, path="float64",
                         rtol=1e-10)
-    with workdps(40):
-        a, w = J._params([0.3, 0.7], [1, 1])
-        J0 = J.value(a, w, dps=40)
-        res = _flow_bdf(J, a, w, 1e4, 40, 1e-5, 0.99, 0.1, "both", 20000,
-                        -1, None, None,
-                        start=([mpf(0)] * 4, 0, J0, None, None))
+    res = gradient_flow(J, [0.3, 0.7], [1, 1], t_max=1e4, path="bdf2",
+                        rtol=1e-5, dps=40)
+    assert res.path == "bdf2" and res.dps == 40
     assert res.status == ref.status == "escaped"
     for name in ("plateau_time", "separation_time"):
         assert abs(res[name] / ref[name] - 1) < 1e-3, name
