@@ -12,16 +12,19 @@ on each path of cmwork.flow:
 * reduced: the drift along M*_P on its slow manifold (cmwork.reduced_flow)
   and the end of the plateau on BDF2, run to both times ("reduced") and to
   tau_0 only ("reduced:sep", which reaches further); the reference for
-  tau_0 where the mpmath path no longer escapes within CAP.
+  tau_0 where the mpmath path no longer escapes within CAP;
+* bdf2: variable-step BDF2 in mpmath from theta(0) to the end (simplified
+  Newton with the exact Hessian), the same digits as mpmath.
 
 For 1/omega from 5 to 60, each path runs until it needs more than CAP
 seconds for one point; after that its larger memories are not tried.  The
 drift that ends the plateau is driven by forces of size e^{-2w*/omega}
 (cmwork.flow's module docstring), which reach float64's rounding ~1e-16
 relative to O(1) terms near 1/omega = 18: float64 is predicted to go wrong
-there.  A second table runs Figure 3's width m = 10 at 1/omega = 6.
+there.  A second table runs Figure 3's width m = 10 at 1/omega = 6, 12,
+16 and 20.
 
-    python benchmarks/escape_time.py              # about 9 minutes
+    python benchmarks/escape_time.py              # about 25 minutes
     python benchmarks/escape_time.py --quick      # under a minute
     python benchmarks/escape_time.py --json FILE  # the raw rows as well
     python benchmarks/escape_time.py --grid 60 --cap 240 --paths reduced:sep
@@ -49,7 +52,7 @@ CAP_QUICK = 15.0
 #: here: a_hat_i = i / 55).
 A_HAT_2 = (Fraction(3, 10), Fraction(7, 10))
 A_HAT_10 = tuple(Fraction(i, 55) for i in range(1, 11))
-M10_GRID = (6,)
+M10_GRID = (6, 12, 16, 20)
 
 #: Time limit of a run: 10 e^{3/omega} (as thm-4.1).
 T_MAX_RATE = 3
@@ -83,7 +86,7 @@ def run(inv, a_hat, path, cap, rtol=RTOL, stop="both"):
 
 RUNS = (("float64", RTOL, "both"), ("float64", RTOL_TIGHT, "both"),
         ("mpmath", RTOL, "both"), ("reduced", RTOL, "both"),
-        ("reduced", RTOL, "separation"))
+        ("reduced", RTOL, "separation"), ("bdf2", RTOL, "both"))
 
 
 def table(grid, a_hat, cap, out, paths=None):
@@ -141,14 +144,14 @@ def main(argv=None):
                     help="memories 1/omega, comma-separated (m = 2 only)")
     ap.add_argument("--cap", type=float, help="seconds per point and run")
     ap.add_argument("--paths", metavar="LIST",
-                    help="float64,mpmath,reduced,reduced:sep (default: "
+                    help="float64,mpmath,reduced,reduced:sep,bdf2 (default: "
                     "all; reduced selects both reduced runs)")
     args = ap.parse_args(argv)
     cap = args.cap or (CAP_QUICK if args.quick else CAP)
     out = sys.stdout
     print(f"escape time of the gradient flow (101), target (85), m = 2 "
           f"(then m = 10), cap {cap:g} s per point and run", file=out)
-    print("ratio: float64 time / mpmath time (mpmath is the reference; for "
+    print("ratio: a path's time / mpmath time (mpmath is the reference; for "
           "tau_0 the reduced path where mpmath did not escape)", file=out)
     print(f"{'1/w':>5} {'m':>3} {'path':<11} {'rtol':<6} {'status':<8} "
           f"{'plateau':>11} "
