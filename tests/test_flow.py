@@ -251,6 +251,27 @@ def test_bdf2_with_a_flipped_gradient_never_leaves_the_plateau():
     assert res.loss[-1] >= res.loss[0]
 
 
+def test_bdf2_from_exactly_on_the_affine_space_stays_on_its_branch(
+        monkeypatch):
+    # 1/omega = 25, a_hat = (3/10, 7/10) exactly, w = (1, 1): the reduced
+    # path (exprb32, the drift on its slow manifold, BDF2 from t = 3.2e15)
+    # puts the plateau time at 3.2150e15 (rtol 1e-3, README); BDF2 alone
+    # from theta(0) must land within 1% of it.
+    from mpmath import mpf
+    from cmwork import flow
+    J = loss(25)
+    a0 = [Fraction(3, 10), Fraction(7, 10)]
+    res = gradient_flow(J, a0, [1, 1], t_max=2e16, path="bdf2", rtol=1e-3)
+    assert res.status == "escaped", res.message
+    assert abs(res.plateau_time / 3.2150e15 - 1) < 0.01
+    assert res.branch_retries > 0
+    # without the branch test a step near t = 3e15 lands back on M*_P
+    # (w_1 = w_2, the a_i swapped) and the plateau does not end by 2e16
+    monkeypatch.setattr(flow, "_BDF_BRANCH", mpf(10) ** 100)
+    bad = gradient_flow(J, a0, [1, 1], t_max=2e16, path="bdf2", rtol=1e-3)
+    assert bad.plateau_time is None and bad.branch_retries == 0
+
+
 def test_hermite_interpolant_is_exact_for_cubics():
     from mpmath import mpf
     from cmwork.flow import _hermite
