@@ -251,7 +251,9 @@ def gradient_flow(loss: Loss, a0, w0, *, t_max, path: str = "auto",
     ``float64``, ``mpmath``, ``reduced`` (the mpmath path with the drift
     along M*_P on its slow manifold, :mod:`cmwork.reduced_flow`; the result
     lists its ``phases`` and ``kappa_max``), ``bdf2`` (variable-step BDF2
-    in mpmath from theta(0) to the end, :func:`_flow_bdf`) or ``auto``
+    in mpmath from theta(0) to the end, :func:`_flow_bdf`; a cross-check
+    up to 1/omega ~ 25: at 30 it ends ``failed`` in the double well of the
+    split, README) or ``auto``
     (:func:`choose_path`: float64 or mpmath); ``dps`` overrides
     :func:`flow_budget` on the mpmath and reduced paths.  ``sign=+1`` flips the
     sign of the gradient (an ascent flow: a deliberately wrong variant for
