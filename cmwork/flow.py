@@ -503,13 +503,9 @@ def _flow_mpmath(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
         h = 1 / max(abs(x) for x in lin.lam)
         reached_end = False
         while True:
-            if steps >= max_steps:
-                res.status, res.message = "failed", (
-                    f"{max_steps} steps reached at t = {float(t):.6g} "
-                    "(raise max_steps)")
-                break
-            if deadline is not None and time.perf_counter() > deadline:
-                res.status, res.message = "failed", _cap_message(t, steps)
+            why = _out_of_budget(t, steps, max_steps, deadline)
+            if why:
+                res.status, res.message = "failed", why
                 break
             h = min(h, mpf(t_max) - t, lin.growth_cap(sys_.sign))
             try:
@@ -640,6 +636,16 @@ def _append(res, t, theta, loss, disp, steps) -> None:
     res.displacement = np.concatenate([res.displacement,
                                        np.asarray(disp, float)])
     res.nsteps += int(steps)
+
+
+def _out_of_budget(t, steps, max_steps, deadline) -> str:
+    """Why a stepping loop must end before its next step ('' to go on)."""
+    if steps >= max_steps:
+        return (f"{max_steps} steps reached at t = {float(t):.6g} "
+                "(raise max_steps)")
+    if deadline is not None and time.perf_counter() > deadline:
+        return _cap_message(t, steps)
+    return ""
 
 
 def _cap_message(t, steps) -> str:
@@ -790,13 +796,9 @@ def _flow_bdf(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
         res_branch = [0]
         reached_end = False
         while True:
-            if steps >= max_steps:
-                res.status, res.message = "failed", (
-                    f"{max_steps} steps reached at t = {float(t):.6g} "
-                    "(raise max_steps)")
-                break
-            if deadline is not None and time.perf_counter() > deadline:
-                res.status, res.message = "failed", _cap_message(t, steps)
+            why = _out_of_budget(t, steps, max_steps, deadline)
+            if why:
+                res.status, res.message = "failed", why
                 break
             h = min(h, mpf(t_max) - t)
             if prev is None:

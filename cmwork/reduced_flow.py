@@ -292,11 +292,33 @@ class SlowManifold:
             return self.theta(x, y), H
 
 
+def _positive_definite(A) -> bool:
+    """True when mpmath's Cholesky factorisation of A succeeds."""
+    try:
+        mpmath.cholesky(A)
+    except ValueError:
+        return False
+    return True
+
+
 def try_switch_in(man: SlowManifold, theta, theta0, rtol) -> Optional[str]:
     """None when the reduction may start at theta, else the reason not."""
     with mpmath.workdps(man.dps):
         x, y = man.to_xy(theta)
         _, y0 = man.to_xy(theta0)
+        # first the cheap test where the flow is, one Hessian and a
+        # Cholesky factorisation: while H_yy is not positive definite there
+        # the split has not saturated.  It can only delay a switch (by
+        # cmwork.flow._SWITCH_EVERY steps of the mpmath path), never allow
+        # one: the full test below still runs at y*(x).
+        try:
+            _, H = man.derivatives(x, y)
+        except ReductionLost as exc:
+            return str(exc)
+        n = man.n_slow
+        if not _positive_definite(H[n:, n:]):
+            return ("H_yy is not positive definite at theta (the split "
+                    "has not saturated)")
         try:
             ys, _, H = man.solve_y(x, y)
         except ReductionLost as exc:

@@ -305,6 +305,37 @@ def test_branch_check_refuses_a_wrong_predictor(both_paths_at_18):
             man.on_branch(x)
 
 
+def test_switch_pretest_refuses_cheaply_and_never_in_place_of_the_full_test(
+        both_paths_at_18, monkeypatch):
+    # on M*_P at w_1 = w_2 the split has not saturated (Hess J_m has a
+    # negative eigenvalue there, Prop. 4.3): the Cholesky pre-test refuses
+    # without Newton's solve for y*(x); with the pre-test switched off the
+    # full test refuses there too, and in the middle of the reduced phase
+    # the pre-test lets the point through
+    import mpmath
+    from cmwork import reduced_flow as rf
+    J, (_, red) = both_paths_at_18
+    calls = []
+    with mpmath.workdps(40):
+        man = rf.SlowManifold(J, 40)
+        orig = man.solve_y
+        monkeypatch.setattr(man, "solve_y",
+                            lambda *a: calls.append(1) or orig(*a))
+        theta0 = [mpmath.mpf(v) for v in (0.3, 0.7, 1, 1)]
+        why = rf.try_switch_in(man, theta0, theta0, 1e-3)
+        assert "not positive definite at theta" in why and not calls
+        t0, t1 = red.phases[1]["t_start"], red.phases[1]["t_end"]
+        i = int(np.searchsorted(red.t, (t0 + t1) / 2))
+        mid = [mpmath.mpf(float(v)) for v in red.y[:, i]]
+        why = rf.try_switch_in(man, mid, theta0, 1e-3)
+        assert why is None or "at theta" not in why
+        assert calls
+        calls.clear()
+        monkeypatch.setattr(rf, "_positive_definite", lambda A: True)
+        why = rf.try_switch_in(man, theta0, theta0, 1e-3)
+        assert why is not None and calls
+
+
 def test_reduced_path_separation_time_is_stable_under_the_tolerance():
     # 1/omega = 26, past float64: two tolerances (which also move the
     # switching bound kappa <= rtol/10) against each other
