@@ -336,6 +336,23 @@ def test_switch_pretest_refuses_cheaply_and_never_in_place_of_the_full_test(
         assert why is not None and calls
 
 
+def test_reduced_path_runs_bdf2_while_kappa_is_too_large():
+    # m = 3, Figure 3's seeded start, 1/omega = 16: the split saturates but
+    # the reduction's kappa stays above rtol/10, so the reduced path hands
+    # the plateau to BDF2; against exprb32 alone at rtol 1e-4 (another
+    # integrator, ten times tighter) both times agree within 1%
+    from cmwork.figures_dynamics import start_point
+    J, a0 = loss(16, m=3), start_point(0, 3)
+    red = gradient_flow(J, a0, [1] * 3, t_max=1e12, path="reduced",
+                        rtol=1e-3)
+    ref = gradient_flow(J, a0, [1] * 3, t_max=1e12, path="mpmath",
+                        rtol=1e-4)
+    assert [p["phase"] for p in red.phases] == ["mpmath", "bdf2"]
+    assert red.status == ref.status == "escaped"
+    for name in ("plateau_time", "separation_time"):
+        assert abs(red[name] / ref[name] - 1) < 1e-2, name
+
+
 def test_reduced_path_separation_time_is_stable_under_the_tolerance():
     # 1/omega = 26, past float64: two tolerances (which also move the
     # switching bound kappa <= rtol/10) against each other
