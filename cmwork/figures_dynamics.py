@@ -368,9 +368,10 @@ def build_figure_3(*, quick: bool = False, seed: int = 0,
               fits["m2_plateau_time"]["judgement"]]
     notes.append("the m = 10 points and the m = 2 series on the reduced "
                  "path (exprb32 until the split saturates, the drift on its "
-                 "slow manifold, BDF2 to the end; at m = 10 the reduction "
-                 "starts only at large memory; the phases of each run are in "
-                 "its row); filled markers: "
+                 "slow manifold, BDF2 to the end; where the split has "
+                 "saturated but the reduction's kappa is above rtol/10, "
+                 "BDF2 in its place; the phases of each run are in its "
+                 "row); filled markers: "
                  "e^(-2w*/omega) below float64's resolution by choose_path's "
                  "rule (1/omega > 13.76), so float64 cannot resolve the "
                  "drift; open markers: float64 would suffice by that rule "
