@@ -13,8 +13,9 @@ on each path of cmwork.flow:
   and the end of the plateau on BDF2, run to both times ("reduced") and to
   tau_0 only ("reduced:sep", which reaches further); the reference for
   tau_0 where the mpmath path no longer escapes within CAP;
-* bdf2: variable-step BDF2 in mpmath from theta(0) to the end (simplified
-  Newton with the exact Hessian), the same digits as mpmath.
+* bdf2: variable-step BDF2 in mpmath from theta(0) to the end (Newton
+  with the exact Hessian at every iterate), a cross-check up to
+  1/omega ~ 25 (at 30 it does not escape within CAP).
 
 For 1/omega from 5 to 60, each path runs until it needs more than CAP
 seconds for one point; after that its larger memories are not tried.  The

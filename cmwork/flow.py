@@ -829,7 +829,7 @@ def _flow_bdf(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
         h = 1 / max(abs(x) for x in lam)
         prev = None                              # (t_{n-1}, u_{n-1})
         steps = 0
-        res_branch = [0]
+        branch_retries = 0
         reached_end = False
         while True:
             why = _out_of_budget(t, steps, max_steps, deadline)
@@ -870,7 +870,7 @@ def _flow_bdf(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
                               > _BDF_BRANCH * max(abs(x - y)
                                                   for x, y in zip(p, u))):
                 converged = False                # off the branch
-                res_branch[0] += 1
+                branch_retries += 1
             en = mpf(100)
             if converged:
                 # the estimate filtered by (I - h beta J)^-1 (Shampine):
@@ -916,7 +916,7 @@ def _flow_bdf(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
             h *= min(_BDF_GROW,
                      _SAFETY * max(en, mpf(10) ** -10) ** (-_ORDER))
     trace.into(res, steps)
-    res.branch_retries = res_branch[0]
+    res.branch_retries = branch_retries
     if res.status == "switch":
         return res
     return _finish(res, stop, reached_end)
