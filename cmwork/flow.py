@@ -76,7 +76,7 @@ from mpmath import mpf
 from scipy.integrate import solve_ivp
 from scipy.optimize import OptimizeResult
 
-from . import symbolic
+from . import fastla, symbolic
 from .loss import Loss
 from .precision import DEFAULT_DPS, check_dps, digits_for, workdps
 from .targets import MemoryTarget, as_vector
@@ -380,11 +380,13 @@ def _phi(k, z):
 
 
 class _Linearisation:
-    """Hess J_m at u_n, diagonalised: H = P diag(lam) P^T (mpmath eigsy)."""
+    """Hess J_m at u_n, diagonalised: H = R diag(lam) L with L = R^{-1}
+    (:func:`cmwork.fastla.eigh`: python-flint's QR, or mpmath.eigsy with
+    L = R^T).  ``backend`` records which one was used."""
 
-    def __init__(self, H):
-        self.lam, self.P = mpmath.eigsy(H)
+    def __init__(self, H, backend=None):
         self.n = H.rows
+        self.lam, self.R, self.L, self.backend = fastla.eigh(H, backend)
 
     def growth_cap(self, sign):
         """Largest step over which the fastest growing mode of the
@@ -393,11 +395,11 @@ class _Linearisation:
         return mpf(_MAX_GROWTH) / rate if rate > 0 else mpmath.inf
 
     def apply(self, k, h, sign, v):
-        """phi_k(h J) v with J = sign H: P diag(phi_k(h sign lam)) P^T v."""
-        P, n = self.P, self.n
-        c = [mpmath.fsum(P[r, i] * v[r] for r in range(n)) for i in range(n)]
+        """phi_k(h J) v with J = sign H: R diag(phi_k(h sign lam)) L v."""
+        n, R, L = self.n, self.R, self.L
+        c = [mpmath.fdot(L[i], v) for i in range(n)]
         c = [_phi(k, h * sign * self.lam[i]) * c[i] for i in range(n)]
-        return [mpmath.fsum(P[r, i] * c[i] for i in range(n)) for r in range(n)]
+        return [mpmath.fdot(R[r], c) for r in range(n)]
 
 
 def _exprb32_step(sys_, u, f0, h, lin, H):
@@ -708,22 +710,6 @@ def _locate(sys_, u, f0, t, h, lin, H, g):
 
 # -- the end of the plateau: variable-step BDF2 in mpmath ---------------------
 
-def _lu(M):
-    """LU factors of the mpmath matrix M with pivots, at 10 guard bits as
-    mpmath.lu_solve (which factors again at every call)."""
-    with mpmath.extraprec(10):
-        return mpmath.mp.LU_decomp(M.copy(), overwrite=True, use_cache=False)
-
-
-def _lu_solve(lu, b):
-    """x with M x = b from M's factors :func:`_lu` (a list of mpf)."""
-    A, piv = lu
-    with mpmath.extraprec(10):
-        y = mpmath.mp.L_solve(A, mpmath.matrix(b), piv)
-        x = mpmath.mp.U_solve(A, y)
-    return [+x[i] for i in range(A.rows)]
-
-
 #: Newton iterations allowed per BDF2 step before the step is retried at a
 #: quarter of its size, and the size of the last Newton correction, in
 #: units of the error tolerance, at which it has converged (chosen here).
@@ -825,7 +811,7 @@ def _flow_bdf(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
                          separation_time=found[1], loss0=float(J0),
                          status=None, message="")
         F = sys_.f(u)
-        lam = mpmath.eigsy(sys_.hessian(u), eigvals_only=True)
+        lam = fastla.eigvalsh(sys_.hessian(u))
         h = 1 / max(abs(x) for x in lam)
         prev = None                              # (t_{n-1}, u_{n-1})
         steps = 0
@@ -857,11 +843,12 @@ def _flow_bdf(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
                 except (ValueError, ZeroDivisionError):
                     break                        # an iterate left w > 0
                 try:
-                    lu = _lu(mpmath.eye(n) - (h * beta * sign) * Hv)
+                    lu = fastla.Factored(mpmath.eye(n)
+                                         - (h * beta * sign) * Hv)
                 except ZeroDivisionError:
                     break
-                dv = _lu_solve(lu, [v[i] - rhs[i] - h * beta * Fv[i]
-                                    for i in range(n)])
+                dv = lu.solve([v[i] - rhs[i] - h * beta * Fv[i]
+                               for i in range(n)])
                 v = [v[i] - dv[i] for i in range(n)]
                 if _err_norm(dv, peak, v, rtol_, atol) < _BDF_NEWTON_TOL:
                     converged = True
@@ -876,9 +863,9 @@ def _flow_bdf(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
                 # the estimate filtered by (I - h beta J)^-1 (Shampine):
                 # the predictor's error in a stiff direction is damped by
                 # the step and is not the step's error
-                err = _lu_solve(lu, [(x - y) * (mpf(2) / 5 if prev
-                                                else mpf(1) / 2)
-                                     for x, y in zip(v, p)])
+                err = lu.solve([(x - y) * (mpf(2) / 5 if prev
+                                           else mpf(1) / 2)
+                                for x, y in zip(v, p)])
                 en = _err_norm(err, peak, v, rtol_, atol)
                 try:
                     J_new = sys_.value(v) if en <= 1 else None

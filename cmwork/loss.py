@@ -29,6 +29,10 @@ from .targets import MemoryTarget, Target, as_vector
 #: Extra digits for the internal sums of the entries (chosen here).
 _GUARD = 5
 
+#: Moments M_n(w_k) kept per Loss (first in, first out; chosen here: a few
+#: points of width m <= 64).
+_MOMENT_CACHE = 256
+
 
 class Loss:
     """J_m for a target rho and width m.
@@ -70,13 +74,18 @@ class Loss:
         """S_n(w_k) and M_n(w_k), n = 0..2, for every k."""
         S = [[mpmath.fsum(ai / (wk + wi) ** (n + 1) for ai, wi in zip(a, w))
               for n in range(symbolic.MAX_ORDER + 1)] for wk in w]
-        cache = {}
+        # the moments depend on w_k alone: the last few points' are kept
+        # (a flow evaluates the gradient and the Hessian at one point)
+        cache = self.__dict__.setdefault("_moments", {})
         Mo = []
         for wk in w:
-            if wk not in cache:
-                cache[wk] = [self.target.moment(n, wk, dps=dps)
-                             for n in range(symbolic.MAX_ORDER + 1)]
-            Mo.append(cache[wk])
+            key = (wk, dps, mpmath.mp.prec)
+            if key not in cache:
+                if len(cache) >= _MOMENT_CACHE:
+                    del cache[next(iter(cache))]
+                cache[key] = [self.target.moment(n, wk, dps=dps)
+                              for n in range(symbolic.MAX_ORDER + 1)]
+            Mo.append(cache[key])
         return S, Mo
 
     @staticmethod

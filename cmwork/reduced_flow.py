@@ -63,6 +63,8 @@ from mpmath import mpf
 from scipy.integrate import DOP853
 from scipy.optimize import brentq
 
+from . import fastla
+
 #: The reduced phase is used while kappa <= rtol / KAPPA_FACTOR (chosen
 #: here: the reduction's relative error stays a tenth of the tolerance).
 KAPPA_FACTOR = 10
@@ -183,7 +185,7 @@ class SlowManifold:
             raise ReductionLost(f"J_m not evaluable here: {exc}") from None
         self.nfev += 1
         self.njev += 1
-        return self.T.T * g, self.T.T * H * self.T
+        return fastla.matmul(self.T.T, g), fastla.matmul(self.T.T, H, self.T)
 
     # -- y*(x) ---------------------------------------------------------------
     @_at_working_precision
@@ -200,7 +202,7 @@ class SlowManifold:
             gy = mpmath.matrix([g[n + i] for i in range(len(y))])
             Hyy = H[n:, n:]
             try:
-                dy = mpmath.lu_solve(Hyy, gy)
+                dy = fastla.solve(Hyy, gy)
             except ZeroDivisionError:
                 raise ReductionLost("H_yy is singular") from None
             y = [y[i] - dy[i] for i in range(len(y))]
@@ -221,15 +223,11 @@ class SlowManifold:
         at the working precision (lambda_min is of size e^{-w/omega})."""
         n = self.n_slow
         Hyy, Hxy = H[n:, n:], H[:n, n:]
-        lam = min(mpmath.eigsy(Hyy, eigvals_only=True))
+        lam = fastla.eigvalsh(Hyy)[0]
         if lam <= 0:
             return lam, mpmath.inf
-        X = mpmath.zeros(Hyy.rows, n)
-        for j in range(n):                # H_yy^-1 H_yx, column by column
-            col = mpmath.lu_solve(Hyy, Hxy.T[:, j])
-            for i in range(Hyy.rows):
-                X[i, j] = col[i]
-        S = H[:n, :n] - Hxy * X
+        X = fastla.solve(Hyy, Hxy.T)      # H_yy^-1 H_yx
+        S = H[:n, :n] - fastla.matmul(Hxy, X)
         return lam, mpmath.mnorm(S, "f") / lam
 
     # -- following one branch of y*(x) ------------------------------------------
@@ -237,13 +235,9 @@ class SlowManifold:
     def set_anchor(self, x, y, H) -> None:
         """Make (x, y) with Hessian H the reference of :meth:`on_branch`:
         the tangent dy*/dx = -H_yy^-1 H_yx is stored with it."""
-        n, k = self.n_slow, 2 * self.m - self.n_slow
+        n = self.n_slow
         Hyy, Hyx = H[n:, n:], H[n:, :n]
-        D = mpmath.zeros(k, n)
-        for j in range(n):
-            col = mpmath.lu_solve(Hyy, Hyx[:, j])
-            for i in range(k):
-                D[i, j] = -col[i]
+        D = -fastla.solve(Hyy, Hyx)
         self.anchor = ([+v for v in x], [+v for v in y], D)
 
     @_at_working_precision

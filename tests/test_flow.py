@@ -258,17 +258,25 @@ def test_bdf2_from_exactly_on_the_affine_space_stays_on_its_branch(
     # puts the plateau time at 3.2150e15 (rtol 1e-3, README); BDF2 alone
     # from theta(0) must land within 1% of it.
     from mpmath import mpf
-    from cmwork import flow
+    from cmwork import fastla, flow
     J = loss(25)
     a0 = [Fraction(3, 10), Fraction(7, 10)]
-    res = gradient_flow(J, a0, [1, 1], t_max=2e16, path="bdf2", rtol=1e-3)
-    assert res.status == "escaped", res.message
-    assert abs(res.plateau_time / 3.2150e15 - 1) < 0.01
+    for backend in ("auto", "mpmath"):
+        with fastla.using(backend):
+            res = gradient_flow(J, a0, [1, 1], t_max=2e16, path="bdf2",
+                                rtol=1e-3)
+        assert res.status == "escaped", res.message
+        assert abs(res.plateau_time / 3.2150e15 - 1) < 0.01
     assert res.branch_retries > 0
     # without the branch test a step near t = 3e15 lands back on M*_P
-    # (w_1 = w_2, the a_i swapped) and the plateau does not end by 2e16
+    # (w_1 = w_2, the a_i swapped) and the plateau does not end by 2e16.
+    # Which root Newton finds is decided by rounding: in mpmath's linear
+    # algebra this start jumps, in python-flint's (cmwork.fastla) it
+    # happens not to, so the wrong variant runs on mpmath's.
     monkeypatch.setattr(flow, "_BDF_BRANCH", mpf(10) ** 100)
-    bad = gradient_flow(J, a0, [1, 1], t_max=2e16, path="bdf2", rtol=1e-3)
+    with fastla.using("mpmath"):
+        bad = gradient_flow(J, a0, [1, 1], t_max=2e16, path="bdf2",
+                            rtol=1e-3)
     assert bad.plateau_time is None and bad.branch_retries == 0
 
 
@@ -432,3 +440,85 @@ def test_heavy_ball_bad_arguments_raise_one_clear_error(kwargs, word):
 def test_heavy_ball_past_float64_says_it_is_not_implemented():
     with pytest.raises(NotImplementedError, match="float64 path only"):
         cmwork.flow.heavy_ball_flow(loss(30), [0.3, 0.7], [1, 1], t_max=1e3)
+
+
+# -- the exprb32 linearisation: python-flint's QR against mpmath.eigsy -------
+
+def _symmetric_with_spectrum(lam, seed, dps):
+    """Q diag(lam) Q^T with Q orthogonal from a seeded Gaussian (mpmath QR)."""
+    import mpmath
+    rng = np.random.default_rng(seed)
+    n = len(lam)
+    with mpmath.workdps(dps):
+        Q, _ = mpmath.qr(mpmath.matrix(rng.standard_normal((n, n)).tolist()))
+        return Q * mpmath.diag([mpmath.mpf(x) for x in lam]) * Q.T
+
+
+@pytest.mark.parametrize("lam", [
+    # a cluster of rates e^-30 apart below O(1) ones (the plateau's Hessian)
+    [2.0, 1.5, -1.0, 3e-13, 2e-13, -1e-13, -1.5e-13],
+    # exactly repeated eigenvalues and an exact zero
+    [1.0, 1.0, 1.0, 0.0, 0.0, -2.0],
+])
+def test_flint_linearisation_gives_eigsy_phi_products(lam):
+    pytest.importorskip("flint")
+    import mpmath
+    from cmwork import flow
+    dps = 47
+    H = _symmetric_with_spectrum(lam, 3, dps)
+    rng = np.random.default_rng(4)
+    v = [mpmath.mpf(x) for x in rng.standard_normal(len(lam))]
+    with mpmath.workdps(dps):
+        fl = flow._Linearisation(H, backend="flint")
+        mp = flow._Linearisation(H, backend="mpmath")
+        assert (fl.backend, mp.backend) == ("flint", "mpmath")
+        assert sorted(fl.lam) == pytest.approx(sorted(lam), abs=1e-40)
+        for k in (1, 3):
+            for h in (mpmath.mpf("0.5"), mpmath.mpf("1e12")):
+                a = fl.apply(k, h, -1, v)
+                b = mp.apply(k, h, -1, v)
+                scale = max(abs(x) for x in b)
+                err = max(abs(x - y) for x, y in zip(a, b))
+                # eigenvectors in a cluster are determined to eps/gap ~
+                # 1e-47 / 1e-13: the products agree to well below that
+                assert err <= mpmath.mpf("1e-30") * scale, (k, h, err)
+
+
+def test_flint_decomposition_is_refused_when_it_does_not_reproduce_h():
+    # the residual test behind EIG_BACKEND="auto": an eigenvalue moved by
+    # 1e-35 (far above 47 digits, far below float64) must be refused
+    flint = pytest.importorskip("flint")
+    import mpmath
+    from cmwork import fastla
+    H = _symmetric_with_spectrum([2.0, 1.0, 3e-13, -1e-13], 5, 47)
+    with mpmath.workdps(47):
+        lam, R, L = fastla._eig_flint(H)
+        old = flint.ctx.prec
+        flint.ctx.prec = mpmath.mp.prec + 20
+        try:
+            A = flint.arb_mat([[flint.arb(H[i, j]) for j in range(4)]
+                               for i in range(4)])
+            Rr = flint.arb_mat([[flint.arb(x) for x in row] for row in R])
+            Lr = flint.arb_mat([[flint.arb(x) for x in row] for row in L])
+            good = [flint.arb(x) for x in lam]
+            bad = list(good)
+            bad[0] += flint.arb("1e-35")
+            assert fastla.reproduces(flint, A, good, Rr, Lr)
+            assert not fastla.reproduces(flint, A, bad, Rr, Lr)
+        finally:
+            flint.ctx.prec = old
+
+
+def test_flow_is_the_same_on_either_eigensolver(monkeypatch):
+    pytest.importorskip("flint")
+    from cmwork import fastla
+    J = loss(10)
+    out = {}
+    for backend in ("flint", "mpmath"):
+        monkeypatch.setattr(fastla, "BACKEND", backend)
+        out[backend] = gradient_flow(J, [0.3, 0.7], [1, 1], t_max=1e5,
+                                     path="mpmath", stop="both")
+    a, b = out["flint"], out["mpmath"]
+    assert a.status == b.status == "escaped"
+    for name in ("plateau_time", "separation_time"):
+        assert abs(a[name] / b[name] - 1) < 1e-9, name
