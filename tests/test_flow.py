@@ -215,8 +215,12 @@ def test_reduced_path_agrees_with_the_mpmath_path_where_both_run(
     _, (full, red) = both_paths_at_18
     assert full.status == red.status == "escaped"
     kinds = [p["phase"] for p in red.phases]
-    assert kinds == ["mpmath", "reduced", "bdf2"], red.phases
-    assert red.phases[1]["steps"] < full.nsteps / 10
+    # BDF2 may carry the flow from where the split saturates until y sits
+    # on y*(x) (or kappa is small enough) and the reduction applies
+    assert kinds in (["mpmath", "reduced", "bdf2"],
+                     ["mpmath", "bdf2", "reduced", "bdf2"]), red.phases
+    reduced = red.phases[kinds.index("reduced")]
+    assert reduced["steps"] < full.nsteps / 10
     assert red.kappa_max <= 1e-3 / 10
     for name in ("plateau_time", "separation_time"):
         assert abs(red[name] / full[name] - 1) < 5e-3, name
