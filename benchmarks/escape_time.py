@@ -39,6 +39,8 @@ import sys
 from fractions import Fraction
 
 import cmwork
+from cmwork import fastla
+from cmwork.figures_dynamics import start_point
 from cmwork.flow import gradient_flow
 
 #: Memories 1/omega (chosen here), full and --quick.
@@ -54,6 +56,16 @@ CAP_QUICK = 15.0
 A_HAT_2 = (Fraction(3, 10), Fraction(7, 10))
 A_HAT_10 = tuple(Fraction(i, 55) for i in range(1, 11))
 M10_GRID = (6, 12, 16, 20)
+
+#: m = 10, Figure 3's seeded start (seed 0): tau_0 on the reduced path to
+#: 1/omega = 60, with its own cap (chosen here).
+M10_SEP_GRID = (30, 40, 50, 60)
+M10_SEP_CAP = 420.0
+
+#: m = 10, 1/omega = 24, reduced path to both times, once on each linear-
+#: algebra backend of cmwork.fastla (python-flint's arb matrices against
+#: mpmath's), same precision (chosen here).
+BACKEND_POINT = 24
 
 #: Time limit of a run: 10 e^{3/omega} (as thm-4.1).
 T_MAX_RATE = 3
@@ -106,6 +118,23 @@ def table(grid, a_hat, cap, out, paths=None):
         _print_pair(inv, pair, out)
         if not any(alive.values()):
             break
+    return rows
+
+
+def backends(a_hat, cap, out):
+    rows = []
+    for name in ("flint", "mpmath"):
+        with fastla.using(name):
+            r = run(BACKEND_POINT, a_hat, "reduced", cap)
+        r["linalg"] = name
+        rows.append(r)
+        ratio = _ratio(r["plateau_time"], rows[0]["plateau_time"])
+        print(f"{BACKEND_POINT:>5} {r['m']:>3} {name:<11} "
+              f"{r['status']:<8} {_fmt(r['plateau_time']):>11} "
+              f"{_fmt(r['separation_time']):>11} {ratio:>8} {r['steps']:>6} "
+              f"{r['seconds']:>8.2f}  time / flint's "
+              f"{r['seconds'] / rows[0]['seconds']:.2f}", file=out,
+              flush=True)
     return rows
 
 
@@ -166,6 +195,15 @@ def main(argv=None):
     if not args.quick and not args.grid:
         print("\nFigure 3's width:", file=out)
         rows += table(M10_GRID, A_HAT_10, cap, out)
+        a10 = start_point(0)
+        print("\nFigure 3's width and seeded start (seed 0), tau_0 on the "
+              f"reduced path, cap {M10_SEP_CAP:g} s:", file=out)
+        rows += table(M10_SEP_GRID, a10, M10_SEP_CAP, out,
+                      paths=["reduced:sep"])
+        print("\nlinear algebra of the mpmath flows (cmwork.fastla), m = 10, "
+              f"1/omega = {BACKEND_POINT}, seeded start, reduced path; "
+              "ratio: plateau time / the flint run's", file=out)
+        rows += backends(a10, M10_SEP_CAP, out)
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(rows, fh, indent=1)

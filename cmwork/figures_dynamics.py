@@ -516,7 +516,8 @@ def _draw_figure_3(done, fits, m2=()):
     ax.plot([], [], "ko", ms=6, label="extended precision needed")
     ax.plot([], [], "ko", ms=6, mfc="none",
             label="float64 resolution would suffice")
-    ax.plot([], [], "k--", lw=0.8, label="fit ln τ = b + c/ω (grey: range)")
+    ax.plot([], [], "k--", lw=0.8,
+            label="fit ln τ = b + c/ω (grey: the plateau fit's range)")
     ax.set_xlabel("memory 1/ω")
     ax.set_ylabel("ln τ")
     ax.set_title("Timescales of plateau and separation, m = 10 "
