@@ -23,9 +23,11 @@ drift that ends the plateau is driven by forces of size e^{-2w*/omega}
 (cmwork.flow's module docstring), which reach float64's rounding ~1e-16
 relative to O(1) terms near 1/omega = 18: float64 is predicted to go wrong
 there.  A second table runs Figure 3's width m = 10 at 1/omega = 6, 12,
-16 and 20.
+16 and 20; a third tau_0 at m = 10 from Figure 3's seeded start on the
+reduced path at 1/omega = 30, 40, 50, 60; the last one m = 10 point on
+each linear-algebra backend of cmwork.fastla (python-flint, mpmath).
 
-    python benchmarks/escape_time.py              # about 25 minutes
+    python benchmarks/escape_time.py              # about 30 minutes
     python benchmarks/escape_time.py --quick      # under a minute
     python benchmarks/escape_time.py --json FILE  # the raw rows as well
     python benchmarks/escape_time.py --grid 60 --cap 240 --paths reduced:sep
