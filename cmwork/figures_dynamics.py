@@ -32,6 +32,7 @@ from typing import Any, Dict, List, Sequence, Tuple
 
 import numpy as np
 
+from . import fastla
 from . import flow as _flow
 from .figures import check_build_args, matplotlib_pyplot, plain, register
 from .loss import Loss
@@ -233,6 +234,7 @@ def build_figure_2(*, quick: bool = False, seed: int = 0,
                  "rounding (benchmarks/results/escape_time.txt)")
     meta = {"constants": _constants(), "seed": seed, "quick": quick,
             "inv_omegas": list(grid), "m": FIG2_M, "path": "mpmath",
+            "linalg": fastla.backend(),
             "rows": [{k: v for k, v in c.items() if k not in ("t", "loss")}
                      for c in curves],
             "seconds": round(time.perf_counter() - start, 2), "notes": notes}
@@ -333,6 +335,7 @@ def build_figure_3(*, quick: bool = False, seed: int = 0,
                "plateau_time": r.plateau_time if both else None,
                "separation_time": r.separation_time, "dps": r.dps,
                "steps": r.nsteps, "seconds": r.seconds,
+               "linalg": r.get("linalg"),
                "extended_precision_needed": _extended_needed(inv, FIG3_M),
                "phases": [(p["phase"], p["steps"]) for p in
                           r.get("phases") or []]}
@@ -419,6 +422,8 @@ def _m2_series(quick, point_cap, bar, start) -> Dict[str, Any]:
                      "plateau_time": r.plateau_time if both else None,
                      "dps": r.dps,
                      "steps": r.nsteps, "seconds": r.seconds,
+                     "linalg": r.get("linalg"),
+               "linalg": r.get("linalg"),
                      "phases": [(p["phase"], p["steps"]) for p in
                                 r.get("phases") or []],
                      "extended_precision_needed": _extended_needed(inv, 2)})

@@ -146,7 +146,9 @@ class FlowResult(OptimizeResult):
     times, float64), ``loss`` (J_m at those times, float64), ``status``
     (escaped | trapped | failed), ``message``, ``plateau_time``,
     ``separation_time`` (None where not reached), ``fraction``, ``delta``,
-    ``path`` (float64 | mpmath), ``dps`` (None on float64), ``rtol``,
+    ``path`` (float64 | mpmath | reduced | bdf2), ``dps`` (None on
+    float64), ``linalg`` (the linear algebra of the mpmath paths, "flint"
+    or "mpmath", see :mod:`cmwork.fastla`; None on float64), ``rtol``,
     ``nfev``, ``njev``, ``nsteps``, ``seconds``, ``loss0`` (J_m(theta(0))).
     """
 
@@ -317,6 +319,8 @@ def gradient_flow(loss: Loss, a0, w0, *, t_max, path: str = "auto",
         res = _flow_reduced(loss, a_, w_, t_max, d, rtol, fraction, delta,
                             stop, max_steps, sign, progress, deadline)
     res.seconds = round(time.perf_counter() - start, 3)
+    # the linear algebra of the mpmath paths (cmwork.fastla); None on float64
+    res.linalg = None if res.path == "float64" else fastla.backend()
     return res
 
 

@@ -71,3 +71,16 @@ def test_bad_backend_is_named():
         with fastla.using("gpu"):
             pass
     assert fastla.BACKEND == "auto"
+
+
+def test_without_python_flint_auto_falls_back_and_flint_is_refused(
+        monkeypatch):
+    monkeypatch.setattr(fastla, "_flint_module", lambda: None)
+    assert fastla.backend() == "mpmath"
+    with mpmath.workdps(30):
+        H = _random(3, 3, 1)
+        H = H + H.T
+        assert fastla.eigh(H)[3] == "mpmath"
+    with pytest.raises(ImportError, match=r"pip install 'cmwork\[cert\]'"):
+        with fastla.using("flint"):
+            pass

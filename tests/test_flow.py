@@ -523,6 +523,7 @@ def test_flow_is_the_same_on_either_eigensolver(monkeypatch):
         out[backend] = gradient_flow(J, [0.3, 0.7], [1, 1], t_max=1e5,
                                      path="mpmath", stop="both")
     a, b = out["flint"], out["mpmath"]
+    assert (a.linalg, b.linalg) == ("flint", "mpmath")
     assert a.status == b.status == "escaped"
     for name in ("plateau_time", "separation_time"):
         assert abs(a[name] / b[name] - 1) < 1e-9, name
