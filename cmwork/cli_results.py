@@ -194,8 +194,11 @@ def _figure(args) -> int:
         raise UsageError(f"--out {out!r}: folder {folder!r} does not exist")
     if args.seed < 0:
         raise UsageError(f"--seed {args.seed}: expected >= 0")
-    fig, meta = known[args.name].build(quick=args.quick, seed=args.seed,
-                                       quiet=args.quiet)
+    try:
+        fig, meta = known[args.name].build(quick=args.quick, seed=args.seed,
+                                           quiet=args.quiet)
+    except ValueError as exc:              # arguments the builder refused
+        raise UsageError(f"figure {args.name}: {exc}") from None
     meta = dict(meta, figure=args.name, seed=args.seed, quick=args.quick)
     figures.save(fig, meta, out)
     print(f"wrote {out} (metadata in {out}.json)")

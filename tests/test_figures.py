@@ -144,3 +144,21 @@ def test_unknown_figure_and_wrong_extension_are_refused(built2, tmp_path,
     assert ".png or .pdf" in capsys.readouterr().err
     with pytest.raises(ValueError, match=r"\.png or \.pdf"):
         figures.save(built2[0], built2[1], str(tmp_path / "f.txt"))
+
+
+def test_a_builder_refusing_its_arguments_is_one_clear_error(monkeypatch,
+                                                             tmp_path,
+                                                             capsys):
+    # a ValueError from a builder reaches the command line as a usage
+    # error (exit 2, one line), not as "internal error" with exit 3
+    from cmwork.cli import main
+    known = figures.load_all()
+
+    def refuse(**kwargs):
+        raise ValueError("seed=7: expected a seed this figure supports")
+
+    monkeypatch.setattr(known["2"], "build", refuse)
+    assert main(["figure", "2", "--out", str(tmp_path / "f.png")]) == 2
+    err = capsys.readouterr().err
+    assert "figure 2: seed=7: expected a seed" in err
+    assert "Traceback" not in err
