@@ -578,8 +578,9 @@ def _flow_reduced(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
     """mpmath path (exprb32) until the slow manifold, the reduction (R) of
     :mod:`cmwork.reduced_flow` along it, BDF2 in mpmath (:func:`_flow_bdf`)
     from the end of the reduction to the stopping time.  Where the split
-    has saturated but the reduction's kappa is still above rtol/10, BDF2
-    takes over from exprb32 until the reduction applies (or to the end):
+    has saturated but the reduction's kappa is still above rtol/10, or y
+    still lags behind y*(x), BDF2 takes over from exprb32 until the
+    reduction applies (or to the end):
     at m = 10, 1/omega = 24 (Figure 3's seeded start) exprb32 alone took
     2347 steps, 435 s, this 280 exprb32 + 275 BDF2 steps, 113 s."""
     from .reduced_flow import (SlowManifold, phase_summary, run_reduced,

@@ -45,7 +45,10 @@ KAPPA_FACTOR and y within rtol of y*(x) relative to its displacement);
 Newton fails (the end of the plateau, where one rate w_k leaves the group);
 then BDF2 in mpmath (cmwork.flow._flow_bdf, which evaluates the field only
 at converged new points and so stays on the slow manifold where exprb32's
-stages leave it) to the stopping time.  y*(x) is followed along one
+stages leave it) to the stopping time.  Between the first two, where the
+split has saturated but kappa or the lag of y is still too large, BDF2
+carries the flow until the reduction applies.  The linear algebra runs in
+python-flint when it is installed (cmwork.fastla).  y*(x) is followed along one
 branch (SlowManifold.on_branch).  Every result lists its
 phases (``result.phases``).  The reduction error enters the times at
 relative order kappa <= rtol / KAPPA_FACTOR; the checks compare the
