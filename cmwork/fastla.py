@@ -17,11 +17,13 @@ flow result records the backend it ran on (``result.linalg``).
 """
 from __future__ import annotations
 
-import functools
+import contextlib
 from typing import List, Optional, Tuple
 
 import mpmath
 from mpmath import mpf
+
+from . import certified
 
 #: "auto", "flint" or "mpmath" (see the module docstring).
 BACKEND = "auto"
@@ -35,13 +37,12 @@ GUARD_BITS = 20
 EIG_RESIDUAL_ULPS = 2 ** 12
 
 
-@functools.lru_cache(maxsize=None)
 def _flint_module():
+    """python-flint, or None when it is not installed."""
     try:
-        import flint
-    except ImportError:
+        return certified._flint()
+    except certified.MissingExtra:
         return None
-    return flint
 
 
 def backend() -> str:
@@ -54,24 +55,17 @@ def backend() -> str:
     if _flint_module() is None:
         if BACKEND == "flint":
             raise ImportError("cmwork.fastla.BACKEND='flint' but python-flint "
-                              "is not installed: pip install 'cmwork[cert]'")
+                              f"is not installed: {certified.INSTALL_HINT}")
         return "mpmath"
     return "flint"
 
 
-class _prec:
-    """flint's precision set to mpmath's working precision plus guard bits
-    for a block (flint's context is global)."""
-
-    def __enter__(self):
-        self.flint = _flint_module()
-        self.old = self.flint.ctx.prec
-        self.flint.ctx.prec = mpmath.mp.prec + GUARD_BITS
-        return self.flint
-
-    def __exit__(self, *exc):
-        self.flint.ctx.prec = self.old
-        return False
+@contextlib.contextmanager
+def _prec():
+    """flint at mpmath's working precision plus GUARD_BITS for a block
+    (:func:`cmwork.certified.workprec`; flint's context is global)."""
+    with certified.workprec(mpmath.mp.prec + GUARD_BITS):
+        yield _flint_module()
 
 
 def _to_arb(flint, A):
@@ -172,7 +166,7 @@ def eigh(H, which: Optional[str] = None):
     name = backend() if which is None else which
     if name == "flint" and _flint_module() is None:
         raise ImportError("python-flint is not installed: "
-                          "pip install 'cmwork[cert]'")
+                          f"{certified.INSTALL_HINT}")
     got = _eig_flint(H) if name == "flint" else None
     if got is not None:
         return (*got, "flint")

@@ -109,10 +109,6 @@ MAX_STEPS = 20000
 #: exponent 1/(p+1) for the embedded order p = 2 (chosen here).
 _SAFETY, _GROW, _SHRINK, _ORDER = 0.9, 10.0, 0.2, mpf(1) / 3
 
-#: Whether BDF2 (rather than exprb32) carries the reduced path from where
-#: the split has saturated while y still lags behind y*(x).
-_BDF2_FOR_LAG = True
-
 #: exprb32's error norm measures each component against at least this
 #: fraction of the largest displacement so far (chosen here, as BDF2's
 #: _BDF_SCALE_FLOOR).  Without it, at m = 10 and 1/omega = 40, the split of
@@ -595,10 +591,12 @@ def _flow_reduced(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
         if why is None:
             return "reduced"
         # the split has saturated but the reduction's error kappa is still
-        # above rtol/10: BDF2 until it is small enough (exprb32 there took
-        # 2347 steps, 435 s, at m = 10 and 1/omega = 24; BDF2 82 s)
-        lagging = _BDF2_FOR_LAG and why.startswith("y is not yet")
-        return "bdf2" if why.startswith("kappa") or lagging else None
+        # above rtol/10 (exprb32 there took 2347 steps, 435 s, at m = 10 and
+        # 1/omega = 24; BDF2 82 s), or y still lags behind y*(x) (exprb32
+        # held h ~ 1e13 against t ~ 1e18 at 1/omega = 40): BDF2 until the
+        # reduction applies
+        return ("bdf2" if why.startswith(("kappa", "y is not yet"))
+                else None)
 
     # the slow manifold is a set of minima in y: an ascent flow (sign = +1,
     # a wrong variant) stays on the mpmath path
