@@ -3,13 +3,15 @@ memory (Airy, Lorenz-96) and not on the exponential sum.
 
 Paper: Section 4.1, eqs. (73)-(75), Figure 1.  The three experiments of
 :mod:`cmwork.figures_training` ("exp", "airy", "lorenz") are trained at
-the claim's parameters and every converged run's loss curve is searched
-for a plateau (:func:`cmwork.training.find_plateau`: over a window of
-PLATEAU_WINDOW of the iterations the loss falls by less than PLATEAU_FALL
-while staying PLATEAU_ABOVE times above min(final loss, a loss the model
-is known to reach); for Lorenz-96 on the loss minus the floor that a
-bias-free odd RNN cannot go below).  An experiment *shows* a plateau when
-more than half of its converged runs have one.
+the claim's parameters and every judged run's loss curve (converged, or
+diverged after one window: its finite part) is searched for a plateau
+(:func:`cmwork.training.find_plateau`: over a window of PLATEAU_WINDOW
+of the iterations the loss falls by less than PLATEAU_FALL while staying
+above L_ref = min(final loss, a loss the model is known to reach) by
+PLATEAU_SHARE of the run's descent L_0 - L_ref; for Lorenz-96 on the
+loss minus the floor that a bias-free odd RNN cannot go below).  An
+experiment *shows* a plateau when more than half of its judged runs
+have one.
 
 Verdict: ``fails`` if the exponential sum shows a plateau (the paper
 reports efficient training there); ``inconclusive`` if more than half of
@@ -72,10 +74,10 @@ def judge(summaries, *, memory=MEMORY, plain=("exp",)):
     fails, undecided, shown = [], [], {}
     for s in summaries:
         name, k, ok = s["experiment"], s["plateaus_found"], \
-            s["converged_runs"]
+            s["judged_runs"]
         if ok * 2 <= s["runs"]:
             undecided.append(f"{name}: {s['runs'] - ok} of {s['runs']} runs "
-                             "diverged")
+                             "diverged before one plateau window")
             continue
         shown[name] = k * 2 > ok
         if name in plain and shown[name]:
@@ -92,10 +94,10 @@ def judge(summaries, *, memory=MEMORY, plain=("exp",)):
 
 def _line(s) -> str:
     if not s["lengths"]:
-        return f"{s['experiment']}: no plateau ({s['converged_runs']} runs)"
+        return f"{s['experiment']}: no plateau ({s['judged_runs']} runs)"
     cens = f", {s['censored']} to the end" if s["censored"] else ""
     return (f"{s['experiment']}: plateau in {s['plateaus_found']}/"
-            f"{s['converged_runs']} runs, lengths {min(s['lengths'])}.."
+            f"{s['judged_runs']} runs, lengths {min(s['lengths'])}.."
             f"{max(s['lengths'])} (mean {s['mean_length']:.0f}) it{cens}")
 
 
@@ -114,7 +116,7 @@ def check(params, *, dps=None, seed=0, gradient_fn=None, names=NAMES,
                 "plateau_definition": {
                     "window": ft.tr.PLATEAU_WINDOW,
                     "fall": ft.tr.PLATEAU_FALL,
-                    "above": ft.tr.PLATEAU_ABOVE},
+                    "share": ft.tr.PLATEAU_SHARE},
                 "constants": ft._constants(),
                 "lorenz": next((r["data"] for r in results
                                 if r["name"] == "lorenz"), None)}

@@ -12,21 +12,33 @@ exponential modes, which the diagonal linear model represents exactly (so
 every variant can reach it; tanh near its linear regime).  A variant
 *shows* a plateau when more than half of its converged runs have one.
 
-"Adam's plateau shorter than GD's on average": the mean length of Adam's
-plateaus against the mean over the three GD variants.  A plateau that
-lasts to the last iteration is censored (its length a lower bound): if
-Adam's mean is below GD's and no Adam plateau is censored, the comparison
-is decided; if both are censored throughout it is not (and the iteration
-at which each run's loss first drops DEPARTURE_DROP below its plateau
-level is reported instead).
+"Adam's plateau shorter than GD's on average": the median length of
+Adam's plateaus against the median over the three GD variants' plateaus
+pooled, with censoring kept as bounds.  A plateau that lasts to the
+last finite iteration (the run is still on it, or diverged from it) is
+censored: its length is a lower bound and its upper bound is infinite.
+The comparison is decided for Adam when the median of Adam's upper
+bounds is below the median of GD's lower bounds, against Adam when the
+median of Adam's lower bounds is at least the median of GD's upper
+bounds, and is undecided otherwise (more iterations would decide).  The
+median rather than the mean: a mean of lengths with censored members
+has no finite upper bound.
 
-Verdict: ``fails`` if a variant has a plateau in none of its runs, or if
-Adam's plateaus, all ended, are not shorter on average than GD's, all
-ended; ``inconclusive`` if more than half of a variant's runs diverged, a
-variant has plateaus in only some runs, or the comparison involves
-censored lengths that do not decide it; ``holds`` otherwise.
+Runs that diverge are judged on their finite part when it spans at
+least one plateau window (:func:`cmwork.figures_training.summary`): at
+GD's stated rate 1.0 the full-W and tanh runs blow up when they start
+to leave the plateau, after sitting on it, and that plateau counts
+(censored).
+
+Verdict: ``fails`` if a variant has a plateau in none of its judged
+runs, or if the comparison is decided against Adam; ``inconclusive`` if
+more than half of a variant's runs diverged before one window, a variant
+has plateaus in at most half of its judged runs, or the comparison is
+undecided; ``holds`` otherwise.
 """
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -50,43 +62,53 @@ def figure_settings(params) -> dict:
             "target": make_target(params, params["inv_omega"])}
 
 
+def _median_bounds(lengths, censored):
+    """Medians of the lower and upper bounds of censored lengths."""
+    lo = [float(x) for x in lengths]
+    hi = [math.inf if c else float(x) for x, c in zip(lengths, censored)]
+    return float(np.median(lo)), float(np.median(hi))
+
+
 def judge(summaries):
     """(status, reasons, comparison) from the plateau summaries."""
     by = {s["experiment"]: s for s in summaries}
     fails, undecided = [], []
     for name in NAMES:
         s = by[name]
-        ok, k = s["converged_runs"], s["plateaus_found"]
+        ok, k = s["judged_runs"], s["plateaus_found"]
         if ok * 2 <= s["runs"]:
             undecided.append(f"{name}: {s['runs'] - ok} of {s['runs']} runs "
-                             "diverged")
+                             "diverged before one plateau window")
         elif k == 0:
             fails.append(f"{name}: no plateau in any of {ok} runs")
         elif k * 2 <= ok:
             undecided.append(f"{name}: plateau in only {k}/{ok} runs")
     gd = [x for n in GD for x in by[n]["lengths"]]
-    adam = by["adam"]["lengths"]
+    gd_cens = [c for n in GD for c in by[n]["censored_flags"]]
+    adam, adam_cens = by["adam"]["lengths"], by["adam"]["censored_flags"]
     cmp = {"gd_mean": float(np.mean(gd)) if gd else None,
            "adam_mean": float(np.mean(adam)) if adam else None,
-           "gd_censored": sum(by[n]["censored"] for n in GD),
-           "adam_censored": by["adam"]["censored"],
+           "gd_censored": sum(gd_cens), "adam_censored": sum(adam_cens),
            "adam_departures": by["adam"]["departures"],
            "gd_departures": [d for n in GD for d in by[n]["departures"]]}
     if gd and adam:
-        shorter = cmp["adam_mean"] < cmp["gd_mean"]
-        if shorter and cmp["adam_censored"] == 0:
+        a_lo, a_hi = _median_bounds(adam, adam_cens)
+        g_lo, g_hi = _median_bounds(gd, gd_cens)
+        cmp.update(adam_median=[a_lo, a_hi], gd_median=[g_lo, g_hi])
+        if a_hi < g_lo:
             cmp["adam_shorter"] = True
-        elif not shorter and cmp["gd_censored"] == 0:
+        elif a_lo >= g_hi:
             cmp["adam_shorter"] = False
-            fails.append(f"Adam's mean plateau {cmp['adam_mean']:.0f} it is "
-                         f"not shorter than GD's {cmp['gd_mean']:.0f} it")
+            fails.append(f"Adam's median plateau {_bounds(a_lo, a_hi)} it "
+                         f"is not shorter than GD's {_bounds(g_lo, g_hi)} it")
         else:
             cmp["adam_shorter"] = None
             undecided.append(
-                f"Adam shorter than GD not decided: {cmp['adam_censored']}/"
-                f"{len(adam)} Adam and {cmp['gd_censored']}/{len(gd)} GD "
-                "plateaus last to the last iteration (lengths are lower "
-                "bounds); more iterations would decide")
+                f"Adam shorter than GD not decided: median plateau Adam "
+                f"{_bounds(a_lo, a_hi)} it, GD {_bounds(g_lo, g_hi)} it "
+                f"({sum(adam_cens)}/{len(adam)} Adam and {sum(gd_cens)}/"
+                f"{len(gd)} GD plateaus censored); more iterations would "
+                "decide")
     if fails:
         return FAILS, fails, cmp
     if undecided:
@@ -94,12 +116,23 @@ def judge(summaries):
     return HOLDS, [], cmp
 
 
+def _bounds(lo, hi) -> str:
+    if lo == hi:
+        return f"{lo:.0f}"
+    return f">= {lo:.0f}" if math.isinf(hi) else f"{lo:.0f}..{hi:.0f}"
+
+
 def _line(s) -> str:
     if not s["lengths"]:
         return f"{s['experiment']}: no plateau"
-    cens = f" ({s['censored']} to the end)" if s["censored"] else ""
-    return (f"{s['experiment']} {s['plateaus_found']}/{s['converged_runs']}"
-            f" mean {s['mean_length']:.0f} it{cens}")
+    cens = f" ({s['censored']} to the end" if s["censored"] else ""
+    if s["plateaus_then_diverged"]:
+        cens += (", " if cens else " (") + \
+            f"{s['plateaus_then_diverged']} then diverged"
+    cens += ")" if cens else ""
+    med = float(np.median(s["lengths"]))
+    return (f"{s['experiment']} {s['plateaus_found']}/{s['judged_runs']}"
+            f" median {med:.0f} it{cens}")
 
 
 def _departures(cmp) -> str:
@@ -125,7 +158,7 @@ def check(params, *, dps=None, seed=0, gradient_fn=None, results=None):
     evidence = {"experiments": summaries, "comparison": cmp,
                 "plateau_definition": {
                     "window": ft.tr.PLATEAU_WINDOW,
-                    "fall": ft.tr.PLATEAU_FALL, "above": ft.tr.PLATEAU_ABOVE,
+                    "fall": ft.tr.PLATEAU_FALL, "share": ft.tr.PLATEAU_SHARE,
                     "departure_drop": ft.tr.DEPARTURE_DROP},
                 "constants": ft._constants()}
     text = "; ".join(_line(s) for s in summaries) + "; " + _departures(cmp)

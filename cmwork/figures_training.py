@@ -100,6 +100,13 @@ FIG4_DT = 0.2
 #: m = 10).
 FIG4_WIDTH = 8
 
+#: Figure 4: the plateau window in iterations, capped at PLATEAU_WINDOW
+#: of the run (chosen here).  A fixed count, so that a plateau found in a
+#: run is still found when the run is extended: full-W Adam at lr 0.001
+#: sits 300-900 iterations on its plateau, which a window of 10% of
+#: 10^4 iterations would not see.
+FIG4_PLATEAU_WINDOW = 200
+
 #: Figure 4: iterations, full and --quick (chosen here).
 FIG4_ITERATIONS = 10000
 FIG4_ITERATIONS_QUICK = 800
@@ -143,7 +150,7 @@ TITLES = {"exp": "(a) exponential sum, m* = 8 (linear, GD)",
           "lorenz": "(c) Lorenz-96 (tanh, Adam)",
           "diag-gd": "diagonal W = -diag(w), linear, GD",
           "full-gd": "full W, linear, GD",
-          "tanh-gd": "full W, tanh, GD", "adam": "diagonal W, linear, Adam"}
+          "tanh-gd": "full W, tanh, GD", "adam": "full W, linear, Adam"}
 
 #: Model of each experiment: (activation, structure, optimizer).
 MODELS = {"exp": ("linear", "full", "gd"), "airy": ("linear", "full", "gd"),
@@ -151,7 +158,7 @@ MODELS = {"exp": ("linear", "full", "gd"), "airy": ("linear", "full", "gd"),
           "diag-gd": ("linear", "diagonal", "gd"),
           "full-gd": ("linear", "full", "gd"),
           "tanh-gd": ("tanh", "full", "gd"),
-          "adam": ("linear", "diagonal", "adam")}
+          "adam": ("linear", "full", "adam")}
 
 
 def settings(figure: str) -> Dict[str, Any]:
@@ -270,9 +277,13 @@ def experiment(name: str, *, iterations: int, seed: int = 0,
     excess = res.losses - d["floor"]
     ref = d["reference"]
     plateaus = [tr.find_plateau(c, reference=ref if ref is None
-                                else max(ref, 0.0)) for c in excess]
+                                else max(ref, 0.0), iterations=iterations,
+                                window=plateau_window(fig, iterations))
+                for c in excess]
     ok = [st == "ok" for st in res.status]
+    window = math.ceil(plateau_window(fig, iterations) * iterations)
     return {"name": name, "losses": res.losses, "status": res.status,
+            "plateau_window": window,
             "plateaus": plateaus, "ok": ok, "floor": d["floor"],
             "reference": ref, "seconds": res.seconds,
             "settings": dict(res.settings, **{k: v for k, v in s.items()
@@ -280,18 +291,43 @@ def experiment(name: str, *, iterations: int, seed: int = 0,
             "data": {k: v for k, v in d.items() if k not in ("x", "y")}}
 
 
+def judged(plateau: "tr.Plateau", ok: bool) -> bool:
+    """Whether a run enters the plateau statistics: it converged, or it
+    diverged after at least one plateau window (its finite part is judged,
+    :func:`cmwork.training.find_plateau`)."""
+    return ok or not plateau.short
+
+
+def plateau_window(figure: str, iterations: int) -> float:
+    """The plateau window as a fraction of the iterations: PLATEAU_WINDOW
+    of the run for Figure 1, FIG4_PLATEAU_WINDOW iterations (at most
+    PLATEAU_WINDOW of the run) for Figure 4."""
+    if figure == "4":
+        return min(tr.PLATEAU_WINDOW, FIG4_PLATEAU_WINDOW / iterations)
+    return tr.PLATEAU_WINDOW
+
+
 def summary(result: Dict[str, Any]) -> Dict[str, Any]:
-    """Plateau statistics of one experiment, JSON-ready."""
+    """Plateau statistics of one experiment, JSON-ready.
+
+    ``judged_runs`` are the converged runs and the runs that diverged
+    after at least one plateau window; ``plateaus_then_diverged`` counts
+    the plateaus that a run left by blowing up (censored: the run never
+    descended from it)."""
     pairs = [(p, c) for p, c, ok in zip(result["plateaus"],
                                         result["losses"] - result["floor"],
-                                        result["ok"]) if ok]
+                                        result["ok"]) if judged(p, ok)]
     ps = [p for p, _ in pairs]
     found = [p for p in ps if p.found]
     lengths = [p.length for p in found]
     departures = [tr.departure(c, p) for p, c in pairs if p.found]
     return {"experiment": result["name"], "runs": len(result["ok"]),
-            "converged_runs": len(ps), "plateaus_found": len(found),
+            "converged_runs": sum(result["ok"]), "judged_runs": len(ps),
+            "plateau_window": result.get("plateau_window"),
+            "plateaus_found": len(found),
+            "plateaus_then_diverged": sum(p.diverged for p in found),
             "censored": sum(p.censored for p in found),
+            "censored_flags": [p.censored for p in found],
             "mean_length": float(np.mean(lengths)) if lengths else None,
             "lengths": lengths,
             "starts": [p.start for p in found],
@@ -351,7 +387,15 @@ def _draw(results, title):
             ax.fill_between(it, lo, mean + std, color="C0", alpha=0.25,
                             lw=0, label="mean ± std")
             ax.plot(it, mean, color="C0", lw=1.6, label="mean")
-        found = [p for p, ok in zip(r["plateaus"], r["ok"]) if ok and p.found]
+        gone = [c for c, ok in zip(r["losses"], r["ok"]) if not ok]
+        for j, c in enumerate(gone):
+            k = int(np.argmax(~np.isfinite(c)))
+            ax.plot(it[:k], c[:k], color="C3", lw=0.5, alpha=0.6,
+                    label="diverged runs" if j == 0 else None)
+            if k:
+                ax.plot(it[k - 1], c[k - 1], "x", color="C3", ms=4)
+        found = [p for p, ok in zip(r["plateaus"], r["ok"])
+                 if judged(p, ok) and p.found]
         if found:
             a = float(np.median([p.start for p in found]))
             b = float(np.median([p.end for p in found]))
@@ -367,9 +411,11 @@ def _draw(results, title):
         ax.set_xlabel("iteration")
         ax.set_ylabel("loss")
         s = summary(r)
-        extra = (f"plateau in {s['plateaus_found']}/{s['converged_runs']} "
-                 f"runs" + (f", mean {s['mean_length']:.0f} it"
-                            if s["mean_length"] else ""))
+        extra = (f"plateau in {s['plateaus_found']}/{s['judged_runs']} "
+                 f"runs" + (f", median {np.median(s['lengths']):.0f} it"
+                            if s["lengths"] else "")
+                 + (f"; {s['runs'] - s['converged_runs']} diverged"
+                    if s["converged_runs"] < s["runs"] else ""))
         ax.set_title(f"{TITLES[r['name']]}\n{extra}", fontsize=9)
         ax.grid(True, which="major", alpha=0.25)
         ax.legend(frameon=False, fontsize=7, loc="upper right")
@@ -392,18 +438,24 @@ def _notes(results):
     notes = []
     for r in results:
         s = summary(r)
-        cens = f", {s['censored']} still on it at the end" if s["censored"] \
-            else ""
+        cens = (f", {s['censored']} censored (on it at the end or when "
+                "the run diverged)") if s["censored"] else ""
+        gone = s["runs"] - s["converged_runs"]
         notes.append(f"{r['name']}: plateau in {s['plateaus_found']}/"
-                     f"{s['converged_runs']} converged runs (of {s['runs']})"
+                     f"{s['judged_runs']} judged runs (of {s['runs']}; "
+                     f"{gone} diverged, {s['plateaus_then_diverged']} of "
+                     "them from a plateau)"
                      + (f", lengths {s['lengths']} (mean "
                         f"{s['mean_length']:.0f})" if s["lengths"] else "")
-                     + cens + f"; final mean loss {s['final_mean_loss']:.4g}")
-    notes.append(f"plateau: over a window of {tr.PLATEAU_WINDOW:g} of the "
-                 f"iterations the loss falls by less than "
-                 f"{tr.PLATEAU_FALL:g} while staying above "
-                 f"{tr.PLATEAU_ABOVE:g} times min(final loss, reachable "
-                 "loss)")
+                     + cens + "; final mean loss "
+                     + (f"{s['final_mean_loss']:.4g}"
+                        if s["final_mean_loss"] is not None else "none"))
+    windows = sorted({r["plateau_window"] for r in results})
+    notes.append(f"plateau: over a window of {windows} iterations the "
+                 f"loss falls by less than {tr.PLATEAU_FALL:g} while "
+                 f"staying above L_ref = min(final loss, reachable loss) "
+                 f"by {tr.PLATEAU_SHARE:g} of the run's descent L_0 - "
+                 "L_ref; diverged runs are judged on their finite part")
     return notes
 
 

@@ -125,11 +125,26 @@ class Store:
         folder = os.path.dirname(self.path)
         try:
             os.makedirs(folder, exist_ok=True)
-            with self._connect() as con:
-                con.executescript(_SCHEMA)
+            self._create()
         except (OSError, sqlite3.Error) as exc:
             raise ValueError(f"store={self.path!r}: cannot open a results "
                              f"database there ({exc})") from None
+
+    def _create(self):
+        """The schema, retried while another process holds the lock: the
+        switch to WAL mode of a new database does not wait on SQLite's
+        busy timeout, so two commands started together on a new store
+        would otherwise see "database is locked"."""
+        deadline = time.monotonic() + BUSY_TIMEOUT
+        while True:
+            try:
+                with self._connect() as con:
+                    con.executescript(_SCHEMA)
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:

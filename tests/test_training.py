@@ -59,29 +59,53 @@ def _fd_error(arch, p, x, y, loss, grad):
 
 @given(activation=st.sampled_from(tr.ACTIVATIONS),
        structure=st.sampled_from(tr.STRUCTURES),
-       loss=st.sampled_from(tr.LOSSES), seed=st.integers(0, 2 ** 32 - 1))
+       loss=st.sampled_from(tr.LOSSES), seed=st.integers(0, 2 ** 32 - 1),
+       method=st.sampled_from(("auto", "bptt")))
 def test_backpropagation_matches_finite_differences(activation, structure,
-                                                    loss, seed):
+                                                    loss, seed, method):
+    # "auto" is the kernel form for linear models with the final loss
     arch, p, x, y = _setup(activation, structure, loss, seed)
-    _, g = tr.loss_and_gradient(arch, p, x, y, loss=loss)
+    _, g = tr.loss_and_gradient(arch, p, x, y, loss=loss, method=method)
     assert _fd_error(arch, p, x, y, loss, g) < FD_TOL
 
 
-def _flipped(arch, p, x, y, *, loss="final", gradient=True):
+#: Kernel form against backpropagation through time: the same sums in
+#: another order, O(N) roundings of O(1) terms at N = 40.
+KERNEL_TOL = 1e-11
+
+
+@given(structure=st.sampled_from(tr.STRUCTURES),
+       seed=st.integers(0, 2 ** 32 - 1))
+def test_kernel_gradient_equals_backpropagation_through_time(structure,
+                                                             seed):
+    arch, p, x, y = _setup("linear", structure, "final", seed, runs=3, m=4,
+                           n=9, N=40)
+    v1, g1 = tr.loss_and_gradient(arch, p, x, y)
+    v2, g2 = tr.loss_and_gradient(arch, p, x, y, method="bptt")
+    assert np.allclose(v1, v2, rtol=KERNEL_TOL, atol=0)
+    for k in g2:
+        scale = np.max(np.abs(g2[k]))
+        assert np.max(np.abs(g1[k] - g2[k])) <= KERNEL_TOL * scale, k
+
+
+def _flipped(arch, p, x, y, *, loss="final", gradient=True,
+             method="auto"):
     """A wrong gradient: the term dL/dW (dL/dw for diagonal W) enters with
     the wrong sign."""
     value, g = tr.loss_and_gradient(arch, p, x, y, loss=loss,
-                                    gradient=gradient)
+                                    gradient=gradient, method=method)
     if g is not None:
         key = "W" if "W" in g else "w"
         g = dict(g, **{key: -g[key]})
     return value, g
 
 
+@pytest.mark.parametrize("method", ("auto", "bptt"))
 @pytest.mark.parametrize("structure", tr.STRUCTURES)
-def test_a_gradient_with_a_flipped_term_fails_the_comparison(structure):
+def test_a_gradient_with_a_flipped_term_fails_the_comparison(structure,
+                                                             method):
     arch, p, x, y = _setup("linear", structure, "final", 5)
-    _, g = _flipped(arch, p, x, y)
+    _, g = _flipped(arch, p, x, y, method=method)
     assert _fd_error(arch, p, x, y, "final", g) > 1e-3
 
 
@@ -182,13 +206,32 @@ def test_plateau_found_on_a_step_and_not_on_a_decay():
     assert trapped.found and trapped.censored and trapped.length == 1000
 
 
-def _fake(name, curves, reference=None):
+def test_a_diverged_run_is_judged_on_its_finite_part():
+    t = np.arange(1001.0)
+    # on its plateau, then blown up at iteration 700: a censored plateau
+    cut = np.where(t < 700, 1.0, np.nan)
+    p = tr.find_plateau(cut, reference=0.1)
+    assert p.found and p.censored and p.diverged and p.length == 699
+    # the window is the planned run's (100), not 10% of what was left
+    early = np.where(t < 60, 1.0, np.nan)
+    q = tr.find_plateau(early, reference=0.1)
+    assert q.short and not q.found
+    # descended from its plateau before it blew up: not censored
+    left = np.where(t < 300, 1.0, 0.05)
+    left[800:] = np.nan
+    r = tr.find_plateau(left, reference=0.05)
+    assert r.found and not r.censored and r.diverged and r.end == 299
+
+
+def _fake(name, curves, reference=None, status=None):
     curves = np.asarray(curves, float)
-    return {"name": name, "losses": curves, "status": ["ok"] * len(curves),
+    status = status or ["ok"] * len(curves)
+    return {"name": name, "losses": curves, "status": status,
             "plateaus": [tr.find_plateau(c, reference=reference)
                          for c in curves],
-            "ok": [True] * len(curves), "floor": 0.0, "reference": reference,
-            "seconds": 0.0, "settings": {}, "data": {}}
+            "ok": [st == "ok" for st in status], "floor": 0.0,
+            "reference": reference, "seconds": 0.0, "settings": {},
+            "data": {}}
 
 
 T_AXIS = np.arange(401.0)
@@ -245,6 +288,34 @@ def test_fig_4_censored_comparison_is_inconclusive():
     res = gd + [_fake("adam", [adam] * 3, reference=0.1)]
     v = get("fig-4").check({}, results=res)
     assert v.status == INCONCLUSIVE and "not decided" in v.summary
+
+
+def test_fig_4_counts_plateaus_that_end_in_divergence():
+    # GD runs that sit on the plateau and then blow up (as full-W GD at
+    # lr 1.0 does) show a plateau, censored; Adam leaves its plateau by
+    # descent at 120 in 2 of 3 runs and is still on it in the third: the
+    # median of Adam's upper bounds (120) is below GD's lower bounds
+    blown = np.where(T_AXIS < 300, 1.0, np.nan)
+    res = _fig4(120)
+    res[1] = _fake("full-gd", [blown] * 3, reference=0.1,
+                   status=["diverged at iteration 300"] * 3)
+    res[3] = _fake("adam", [np.where(T_AXIS < 120, 1.0, 1e-3)] * 2
+                   + [np.ones(401)], reference=1e-3)
+    v = get("fig-4").check({}, results=res)
+    assert v.status == HOLDS, v.summary
+    s = {e["experiment"]: e for e in v.evidence["experiments"]}
+    assert s["full-gd"]["plateaus_then_diverged"] == 3
+    # iterations 0 .. 119 on the plateau: length 119, exact in 2 of 3
+    assert v.evidence["comparison"]["adam_median"] == [119.0, 119.0]
+
+
+def test_fig_4_runs_that_diverge_at_once_are_not_judged():
+    res = _fig4(120)
+    res[2] = _fake("tanh-gd", [np.where(T_AXIS < 20, 1.0, np.nan)] * 3,
+                   status=["diverged at iteration 20"] * 3)
+    v = get("fig-4").check({}, results=res)
+    assert v.status == INCONCLUSIVE and "before one plateau window" in \
+        v.summary
 
 
 def test_fig_4_adam_censored_and_longer_than_ended_gd_fails():
