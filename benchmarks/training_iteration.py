@@ -1,11 +1,16 @@
 """Time per training iteration of the Euler RNN (cmwork.training) against
 the hidden width m and the sequence length N = T/dt.
 
-One iteration is one forward pass, backpropagation through time and the
-parameter update, for R = 10 runs trained together on n = 128 samples
-(the sizes of Figures 1 and 4).  Printed per configuration: activation,
-structure, m, N and the milliseconds per iteration (all R runs) and per
-run; the median of REPEATS timings of ITERATIONS iterations each.
+One iteration is one loss and gradient evaluation and the parameter
+update, for R = 10 runs trained together on n = 128 samples (the sizes
+of Figures 1 and 4).  The gradient is backpropagation through time
+("bptt") for every model and, for the linear ones with the final-time
+loss, also the kernel form that training uses for them ("kernel",
+cmwork.training._kernel_loss_and_gradient), timed in the same run so
+that the ratio is read off one table.  Printed per configuration:
+activation, structure, method, m, N and the milliseconds per iteration
+(all R runs) and per run; the median of REPEATS timings of ITERATIONS
+iterations each.
 
 Run ``python benchmarks/training_iteration.py [--quick] [--json FILE]``;
 the output of the last run is in ``results/training_iteration.txt``.
@@ -13,6 +18,7 @@ the output of the last run is in ``results/training_iteration.txt``.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import statistics
 import time
@@ -35,7 +41,7 @@ REPEATS = 3
 SEED = 0
 
 
-def time_one(activation, structure, m, N, iterations=ITERATIONS):
+def time_one(activation, structure, m, N, method, iterations=ITERATIONS):
     rng = np.random.default_rng(SEED)
     arch = tr.Architecture(width=m, activation=activation,
                            structure=structure, dt=0.1)
@@ -47,7 +53,9 @@ def time_one(activation, structure, m, N, iterations=ITERATIONS):
     for _ in range(REPEATS):
         t0 = time.perf_counter()
         tr.train(arch, p, x, y, optimizer="gd", lr=1e-3,
-                 iterations=iterations)
+                 iterations=iterations,
+                 gradient_fn=functools.partial(tr.loss_and_gradient,
+                                               method=method))
         times.append((time.perf_counter() - t0) / iterations)
     return statistics.median(times) * 1e3
 
@@ -62,17 +70,24 @@ def main():
     rows = []
     print(f"R = {RUNS} runs, n = {SAMPLES} samples, median of {REPEATS} x "
           f"{ITERATIONS} iterations (GD, final-time loss)")
-    print(f"{'activation':<10} {'W':<9} {'m':>4} {'N':>5} {'ms/it':>9} "
-          f"{'ms/it/run':>10}")
+    print(f"{'activation':<10} {'W':<9} {'method':<7} {'m':>4} {'N':>5} "
+          f"{'ms/it':>9} {'ms/it/run':>10} {'bptt/kernel':>11}")
     grid = [(m, 160) for m in widths] + [(16, N) for N in lengths if N != 160]
     for act, st in VARIANTS:
+        methods = ("bptt", "auto") if act == "linear" else ("bptt",)
         for m, N in grid:
-            ms = time_one(act, st, m, N)
-            rows.append({"activation": act, "structure": st, "m": m, "N": N,
-                         "ms_per_iteration": ms,
-                         "ms_per_run_iteration": ms / RUNS})
-            print(f"{act:<10} {st:<9} {m:>4} {N:>5} {ms:>9.2f} "
-                  f"{ms / RUNS:>10.3f}", flush=True)
+            bptt = None
+            for method in methods:
+                ms = time_one(act, st, m, N, method)
+                name = "kernel" if method == "auto" else method
+                bptt = ms if method == "bptt" else bptt
+                ratio = f"{bptt / ms:>11.1f}" if method == "auto" else ""
+                rows.append({"activation": act, "structure": st,
+                             "method": name, "m": m, "N": N,
+                             "ms_per_iteration": ms,
+                             "ms_per_run_iteration": ms / RUNS})
+                print(f"{act:<10} {st:<9} {name:<7} {m:>4} {N:>5} "
+                      f"{ms:>9.2f} {ms / RUNS:>10.3f} {ratio}", flush=True)
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(rows, fh, indent=1)

@@ -8,8 +8,12 @@
 * Figure ``"4"`` (Section 4.2.3 (2)): the memory target (85) with
   1/omega = 20, T = 32, 128 input samples, for the four variants: diagonal
   linear W = -diag(w) with GD, full linear W with GD, tanh (full W) with
-  GD, and Adam (diagonal linear, the same model and starts as the first
-  variant, so that only the optimiser changes).
+  GD, and Adam on the full linear model (the same model and starts as the
+  second variant, so that only the optimiser changes).  The paper does not
+  say which model its Adam panel trains; the full one is the general RNN
+  of Section 4.2.3 and is taken here.  Adam on the diagonal model was
+  measured too (README): it stays on the plateau through 10^4 iterations
+  (3 runs to 3 10^4 end at 1.92 against the diagonal GD's 2.00).
 
 The model, the losses and the optimisers are those of
 :mod:`cmwork.training`; targets, inputs and the Lorenz-96 integration are
@@ -107,9 +111,11 @@ FIG4_WIDTH = 8
 #: 10^4 iterations would not see.
 FIG4_PLATEAU_WINDOW = 200
 
-#: Figure 4: iterations, full and --quick (chosen here).
+#: Figure 4: iterations, full and --quick (chosen here; full-W Adam at
+#: lr 0.001 leaves its plateau after 450-1000 iterations, so --quick runs
+#: 1500: 45 s on the 2-core machine).
 FIG4_ITERATIONS = 10000
-FIG4_ITERATIONS_QUICK = 800
+FIG4_ITERATIONS_QUICK = 1500
 
 #: Figure 4: inputs.  "white": x_k = xi_k / sqrt(dt), so that x dt is the
 #: Wiener increment dB of eq. (76) (chosen here: with the Wiener path
@@ -136,6 +142,10 @@ REF_W_LOW = 0.03
 REF_W_HIGH = 2.0
 REF_AIRY_DAMPING = 1.0
 REF_AIRY_FREQUENCIES = (0.5, 8.0)
+
+#: A reachable loss this far below the lowest plotted loss is named in
+#: the legend, not drawn (chosen here).
+REF_DRAW_BELOW = 1e-3
 
 #: Seeds: each experiment draws its data and starts from
 #: default_rng([seed, SALT]) (chosen here).
@@ -325,9 +335,11 @@ def summary(result: Dict[str, Any]) -> Dict[str, Any]:
             "converged_runs": sum(result["ok"]), "judged_runs": len(ps),
             "plateau_window": result.get("plateau_window"),
             "plateaus_found": len(found),
-            "plateaus_then_diverged": sum(p.diverged for p in found),
+            "plateaus_then_diverged": sum(p.diverged and p.censored
+                                          for p in found),
             "censored": sum(p.censored for p in found),
             "censored_flags": [p.censored for p in found],
+            "plateau_counts": [p.count for p in found],
             "mean_length": float(np.mean(lengths)) if lengths else None,
             "lengths": lengths,
             "starts": [p.start for p in found],
@@ -405,8 +417,16 @@ def _draw(results, title):
             ax.axhline(r["floor"], color="0.4", lw=0.8, ls=":",
                        label="floor (even part of y)")
         if r["reference"] is not None:
-            ax.axhline(r["reference"], color="C2", lw=0.8, ls="--",
-                       label="reachable loss (reference)")
+            ref = r["reference"]
+            shown = L[np.isfinite(L)] if L.size else np.array([])
+            if shown.size and ref < REF_DRAW_BELOW * shown.min():
+                # the target's own modes fit it to rounding: a line at
+                # 1e-17 would only stretch the axis
+                ax.plot([], [], color="C2", lw=0.8, ls="--",
+                        label=f"reachable loss {ref:.1g} (off scale)")
+            else:
+                ax.axhline(ref, color="C2", lw=0.8, ls="--",
+                           label="reachable loss (reference)")
         ax.set_yscale("log")
         ax.set_xlabel("iteration")
         ax.set_ylabel("loss")

@@ -427,7 +427,8 @@ def _expand(mask, like):
 
 @dataclass
 class Plateau:
-    """The longest plateau of one loss curve (iterations), or none.
+    """The first plateau of one loss curve (iterations), or none, and the
+    number of plateaus the curve has (``count``).
 
     ``censored``: the plateau lasts to the last finite iteration (the run
     is still trapped, or diverged from the plateau: its length is a lower
@@ -445,13 +446,14 @@ class Plateau:
     censored: bool = False
     diverged: bool = False
     short: bool = False
+    count: int = 0
 
 
 def find_plateau(curve: np.ndarray, *, reference: Optional[float] = None,
                  window: float = PLATEAU_WINDOW, fall: float = PLATEAU_FALL,
                  share: float = PLATEAU_SHARE,
                  iterations: Optional[int] = None) -> Plateau:
-    """The longest plateau of a loss curve L_0 .. L_I.
+    """The first plateau of a loss curve L_0 .. L_I.
 
     Definition (chosen here), applied to the lowest loss reached so far,
     L_k = min(loss_0 .. loss_k) (so that the period-2 oscillation of GD at
@@ -468,8 +470,12 @@ def find_plateau(curve: np.ndarray, *, reference: Optional[float] = None,
 
     A plateau is a maximal block of consecutive flat iterations k0 .. k1;
     it covers iterations k0 .. k1 + w, so its length is k1 + w - k0 (at
-    least one window).  The longest one is returned; it is ``censored``
-    when it reaches iteration I (the run ends on it).
+    least one window).  The first one is returned, with the number of
+    them; it is ``censored`` when it reaches iteration I (the run ends on
+    it).  The first, not the longest: a run that descends a staircase
+    (full-W Adam on target (85): flat at 1.30, then at 1.13 for
+    thousands of iterations, then lower) would otherwise report a later
+    plateau the longer it is run.
 
     A curve of a run that diverged (a non-finite value, as
     :func:`train` records after divergence) is judged on its finite part
@@ -521,23 +527,22 @@ def find_plateau(curve: np.ndarray, *, reference: Optional[float] = None,
     lows = _window_min(L, w)
     high = ref + share * max(float(L[0]) - ref, 0.0)
     flat = (lows >= (1 - fall) * L[:iters - w + 1]) & (lows > high)
-    best, k = (0, None), 0
+    blocks, k = [], 0
     while k < flat.size:
         if flat[k]:
             j = k
             while j + 1 < flat.size and flat[j + 1]:
                 j += 1
-            if j + w - k > best[0]:
-                best = (j + w - k, k)
+            blocks.append((k, j + w))
             k = j + 1
         else:
             k += 1
-    if best[1] is None:
+    if not blocks:
         return Plateau(False, None, None, 0, None, ref, diverged=diverged)
-    k0 = best[1]
-    k1 = k0 + best[0]
-    return Plateau(True, k0, k1, best[0], float(np.median(L[k0:k1 + 1])),
-                   ref, censored=k1 == iters, diverged=diverged)
+    k0, k1 = blocks[0]
+    return Plateau(True, k0, k1, k1 - k0, float(np.median(L[k0:k1 + 1])),
+                   ref, censored=k1 == iters, diverged=diverged,
+                   count=len(blocks))
 
 
 def departure(curve: np.ndarray, plateau: Plateau, *,

@@ -206,6 +206,19 @@ def test_plateau_found_on_a_step_and_not_on_a_decay():
     assert trapped.found and trapped.censored and trapped.length == 1000
 
 
+def test_a_staircase_reports_its_first_plateau_and_counts_them():
+    # 1.0 on 0..199, 0.5 on 200..799, 0.1 after: the first plateau is the
+    # short one (length 199), though the second is longer; there are two
+    t = np.arange(1001.0)
+    stairs = np.where(t < 200, 1.0, np.where(t < 800, 0.5, 0.1))
+    p = tr.find_plateau(stairs)
+    assert (p.found, p.start, p.end, p.count) == (True, 0, 199, 2)
+    # extending the run with the last level does not move the first one
+    longer = np.concatenate([stairs, np.full(1000, 0.1)])
+    q = tr.find_plateau(longer, window=100 / 2000)
+    assert (q.start, q.end) == (0, 199)
+
+
 def test_a_diverged_run_is_judged_on_its_finite_part():
     t = np.arange(1001.0)
     # on its plateau, then blown up at iteration 700: a censored plateau
