@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from cmwork import figures_training as ft
 from cmwork.claims import (FAILS, HOLDS, INCONCLUSIVE, Claim, Param, Verdict,
-                           parse_int, register)
+                           parse_int, parse_number, register)
 
 from ._common import parse_positive, parse_width
 
@@ -66,7 +66,25 @@ def figure_settings(params) -> dict:
     return {"width": params["width"], "dt": float(params["dt"]),
             "horizon": float(params["horizon"]), "samples": params["samples"],
             "runs": params["runs"], "lr_gd": float(params["lr_gd"]),
-            "lr_adam": float(params["lr_adam"])}
+            "lr_adam": float(params["lr_adam"]),
+            "lorenz_k": params["lorenz_k"],
+            "lorenz_z0_scale": float(params["lorenz_z0_scale"]),
+            "lorenz_substeps": params["lorenz_substeps"]}
+
+
+def parse_lorenz_k(text: str) -> int:
+    v = parse_int(text)
+    if v < 4:
+        raise ValueError("expected an integer >= 4 (the cyclic indices "
+                         "k-1, k+1, k+2 of eq. (75) must differ)")
+    return v
+
+
+def parse_nonnegative(text: str) -> float:
+    v = float(parse_number(text))
+    if not v >= 0:
+        raise ValueError("expected a number >= 0")
+    return v
 
 
 def judge(summaries, *, memory=MEMORY, plain=("exp",)):
@@ -156,6 +174,13 @@ CLAIM = register(Claim(
               ft.FIG1_GD_LR, parse=parse_step),
         Param("lr_adam", "Adam learning rate (c)", "number > 0",
               ft.FIG1_ADAM_LR, parse=parse_step),
+        Param("lorenz_k", "Lorenz-96: unresolved variables K",
+              "integer >= 4", ft.LORENZ_K, parse=parse_lorenz_k),
+        Param("lorenz_z0_scale", "Lorenz-96: z(0) ~ N(0, scale^2)",
+              "number >= 0", ft.LORENZ_Z0_SCALE, parse=parse_nonnegative),
+        Param("lorenz_substeps", "Lorenz-96: RK4 substeps per dt (refused "
+              "when halving the substep changes y by more than 1e-6)",
+              "integer >= 1", ft.LORENZ_SUBSTEPS, parse=parse_width),
     ],
     check=check,
 ))

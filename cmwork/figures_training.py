@@ -177,7 +177,9 @@ def settings(figure: str) -> Dict[str, Any]:
         return {"width": FIG1_WIDTH, "dt": FIG1_DT, "horizon": FIG1_HORIZON,
                 "samples": FIG1_SAMPLES, "runs": FIG1_RUNS,
                 "m_star": FIG1_M_STAR, "t0": FIG1_T0, "s0": FIG1_S0,
-                "lr_gd": FIG1_GD_LR, "lr_adam": FIG1_ADAM_LR}
+                "lr_gd": FIG1_GD_LR, "lr_adam": FIG1_ADAM_LR,
+                "lorenz_k": LORENZ_K, "lorenz_z0_scale": LORENZ_Z0_SCALE,
+                "lorenz_substeps": LORENZ_SUBSTEPS}
     if figure == "4":
         return {"width": FIG4_WIDTH, "dt": FIG4_DT, "horizon": FIG4_HORIZON,
                 "samples": FIG4_SAMPLES, "runs": FIG4_RUNS,
@@ -212,14 +214,15 @@ def dataset(name: str, s: Dict[str, Any], seed: int) -> Dict[str, Any]:
                              "Lorenz-96 (the inputs come in pairs x, -x)")
         half = td.white_noise(n // 2, T, dt, rng)
         x = np.concatenate([half, -half])
-        z0 = rng.standard_normal(LORENZ_K) * LORENZ_Z0_SCALE
-        y, change = td.lorenz96_refinement(x, dt, z0=z0,
-                                           substeps=LORENZ_SUBSTEPS)
+        K, sub = s["lorenz_k"], s["lorenz_substeps"]
+        z0 = rng.standard_normal(K) * s["lorenz_z0_scale"]
+        y, change = td.lorenz96_refinement(x, dt, z0=z0, substeps=sub)
         if change > LORENZ_REFINE_TOL:
-            raise ValueError(f"Lorenz-96 data change by {change:.2g} when "
-                             f"the substep is halved (tolerance "
-                             f"{LORENZ_REFINE_TOL:g}): raise LORENZ_SUBSTEPS")
-        y_neg = td.lorenz96(-x, dt, z0=z0, substeps=LORENZ_SUBSTEPS)
+            raise ValueError(f"lorenz_substeps={sub!r}: the Lorenz-96 data "
+                             f"change by {change:.2g} when the substep is "
+                             f"halved (tolerance {LORENZ_REFINE_TOL:g}); "
+                             "raise lorenz_substeps")
+        y_neg = td.lorenz96(-x, dt, z0=z0, substeps=sub)
         # a bias-free RNN with h_0 = 0 and odd activation is odd in x; on
         # the antithetic pairs (x, -x) its loss splits exactly into the
         # error on the odd part of y plus the mean square of the even part
@@ -498,7 +501,8 @@ def build_figure_1(*, quick: bool = False, seed: int = 0,
                  start=start)
     lor = next(r for r in results if r["name"] == "lorenz")
     meta["notes"] = _notes(results) + [
-        f"Lorenz-96: K = {LORENZ_K}, RK4 with {LORENZ_SUBSTEPS} substeps per "
+        f"Lorenz-96: K = {LORENZ_K}, z(0) scale {LORENZ_Z0_SCALE:g}, RK4 "
+        f"with {LORENZ_SUBSTEPS} substeps per "
         f"dt; halving the substep changes y by "
         f"{lor['data']['refinement_change']:.2g} (relative); the even part "
         f"of y in x, out of reach of a bias-free tanh RNN, leaves the floor "

@@ -396,6 +396,11 @@ def test_bad_input_gets_one_clear_error(call, word):
     (["check", "fig-4", "--set", "horizon=32.1", "--no-store"],
      "not a multiple"),
     (["figure", "1", "--quick", "--out", "x.txt"], "x.txt"),
+    (["check", "fig-1", "--set", "lorenz_k=3"], "lorenz_k='3'"),
+    (["check", "fig-1", "--set", "lorenz_z0_scale=-1"], "lorenz_z0_scale"),
+    # z(0) three times larger needs finer RK4 than the default 10 substeps
+    (["check", "fig-1", "--no-store", "--set", "lorenz_z0_scale=3", "--set",
+      "iterations=10", "--set", "runs=1"], "raise lorenz_substeps"),
 ])
 def test_command_line_errors_are_one_line_and_exit_2(args, word, tmp_path):
     r = subprocess.run([sys.executable, "-m", "cmwork.cli"] + args,
@@ -453,3 +458,16 @@ def test_lorenz96_samples_must_pair():
     s = dict(ft.settings("1"), samples=7, horizon=1.0)
     with pytest.raises(ValueError, match="samples=7"):
         ft.dataset("lorenz", s, 0)
+
+
+def test_lorenz96_settings_reach_the_data():
+    # the claim's lorenz_* parameters change the data: K sets the size of
+    # z(0) in the evidence, the scale its spread, the substeps pass the
+    # refinement check that the default refuses at scale 3
+    s = dict(ft.settings("1"), samples=4, horizon=1.0, lorenz_k=5,
+             lorenz_z0_scale=3.0, lorenz_substeps=40)
+    d = ft.dataset("lorenz", s, 0)
+    assert len(d["z0"]) == 5 and d["refinement_change"] <= 1e-6
+    base = ft.dataset("lorenz", dict(s, lorenz_z0_scale=1.0), 0)
+    assert np.std(d["z0"]) > 2 * np.std(base["z0"])
+
