@@ -179,9 +179,11 @@ def _list(args) -> int:
     if args.params:
         claim = get(args.params)
         print(f"{claim.id}: {claim.title}\n  {claim.where}\n  {claim.statement}")
-        print(f"\n  {'name':<12} {'default':<24} {'quick':<24} {'full':<24} domain")
+        k = max([12] + [len(p.name) for p in claim.params])
+        print(f"\n  {'name':<{k}} {'default':<24} {'quick':<24} {'full':<24} "
+              "domain")
         for p in claim.params:
-            print(f"  {p.name:<12} {_fmt(p.default):<24} "
+            print(f"  {p.name:<{k}} {_fmt(p.default):<24} "
                   f"{_fmt(p.value('quick')):<24} {_fmt(p.value('full')):<24} "
                   f"{p.domain}")
         return 0
