@@ -306,8 +306,15 @@ def l1_norm_of(f: Callable[[np.ndarray], np.ndarray], d: int, *,
         roots = [0.0]
         v = F[:, i]
         for k in np.nonzero(np.sign(v[:-1]) * np.sign(v[1:]) < 0)[0]:
-            roots.append(scipy.optimize.brentq(fi, grid[k], grid[k + 1],
-                                               xtol=1e-15, rtol=1e-15))
+            fa, fb = fi(grid[k]), fi(grid[k + 1])
+            if fa * fb < 0:
+                roots.append(scipy.optimize.brentq(
+                    fi, grid[k], grid[k + 1], xtol=1e-15, rtol=1e-15))
+            else:
+                # the sign change is at the rounding level (one-point and
+                # vectorised evaluations of f disagree there): f is ~0 at
+                # the grid point, which serves as the edge of the pieces
+                roots.append(grid[k] if abs(fa) <= abs(fb) else grid[k + 1])
         roots.append(S)
         edges = np.unique(np.concatenate([roots, np.linspace(0, S, 121)]))
         lo = _pieces(f, i, edges, 12)

@@ -132,6 +132,28 @@ def test_l1_norm_of_a_kernel_with_a_sign_change_is_exact():
     assert abs(v - 0.5) <= 1e-14 and e < 1e-12
 
 
+def test_l1_norm_survives_a_sign_change_at_the_rounding_level():
+    # e^-s (1 - 2 e^-s) changes sign once, at s = ln 2.  At the grid point
+    # s = 30 (value ~1e-13) the vectorised evaluation returns -1e-300 and
+    # the one-point evaluation the true positive value, as rounding did
+    # for a hypothesis-drawn RNN: the grid then shows two sign changes
+    # that brentq, evaluating one point at a time, does not see (it raised)
+    import cmwork.approximation as A
+
+    def f(s):
+        s = np.asarray(s, float)
+        out = np.exp(-s) * (1 - 2 * np.exp(-s))
+        if s.size > 1:                          # the grid only
+            out = np.where(np.abs(s - 30.0) < 1e-9, -1e-300, out)
+        return out[:, None]
+
+    grid = np.linspace(0.0, 60.0, A.SIGN_SAMPLES + 1)
+    assert np.any(np.abs(grid - 30.0) < 1e-9)   # 30 is a grid point
+    v, e = A.l1_norm_of(f, 1, decay=1.0)
+    # exact: int |e^-s - 2 e^-2s| = 1/4 + 1/4
+    assert abs(v - 0.5) <= 1e-12 and e < 1e-10
+
+
 # -- bad input ------------------------------------------------------------------
 
 @pytest.mark.parametrize("W, word", [
