@@ -377,6 +377,70 @@ class _MpSystem:
         th = self.theta(u)
         return self.loss.value(th[:self.m], th[self.m:], dps=self.dps)
 
+    def displacement(self, u):
+        """|theta - theta(0)|."""
+        return mpmath.sqrt(mpmath.fsum(x ** 2 for x in u))
+
+    def jacobian(self, u):
+        """The Jacobian of :meth:`f`: sign * Hess J_m."""
+        return self.sign * self.hessian(u)
+
+    def initial_step(self, u):
+        """1 / (the largest |eigenvalue| of Hess J_m at u)."""
+        return 1 / max(abs(x) for x in fastla.eigvalsh(self.hessian(u)))
+
+
+class _HeavyBallSystem(_MpSystem):
+    """The heavy ball of Appendix B on J_m as a first-order system in
+    mpmath: z = (u, v), u = theta - theta(0), v = theta',
+
+        u' = v,    v' = -(friction v + g(theta)) / rho,
+
+    g = -sign * grad J_m (sign = -1: the gradient itself), with Jacobian
+    [[0, I], [sign Hess J_m / rho, -(friction / rho) I]]."""
+
+    def __init__(self, loss, a0, w0, dps, sign, rho, friction):
+        super().__init__(loss, a0, w0, dps, sign)
+        self.rho, self.friction = mpf(rho), mpf(friction)
+
+    def theta(self, z):
+        return super().theta(z[:2 * self.m])
+
+    def f(self, z):
+        n = 2 * self.m
+        g = super().f(z[:n])                      # sign * grad J_m
+        v = z[n:]
+        return list(v) + [(g[i] - self.friction * v[i]) / self.rho
+                          for i in range(n)]
+
+    def hessian(self, z):
+        self.njev += 1
+        th = self.theta(z)
+        return self.loss.hessian(th[:self.m], th[self.m:], dps=self.dps)
+
+    def jacobian(self, z):
+        n = 2 * self.m
+        H = self.hessian(z)
+        J = mpmath.zeros(2 * n, 2 * n)
+        for i in range(n):
+            J[i, n + i] = 1
+            J[n + i, n + i] = -self.friction / self.rho
+            for j in range(n):
+                J[n + i, j] = self.sign * H[i, j] / self.rho
+        return J
+
+    def value(self, z):
+        return super().value(z[:2 * self.m])
+
+    def displacement(self, z):
+        return super().displacement(z[:2 * self.m])
+
+    def initial_step(self, z):
+        """1 / (a bound on the spectral radius of the Jacobian)."""
+        J = self.jacobian(z)
+        return 1 / max(mpmath.fsum(abs(J[i, j]) for j in range(J.cols))
+                       for i in range(J.rows))
+
 
 def _phi(k, z):
     """phi_k(z) = (e^z - sum_{j<k} z^j/j!) / z^k, by its series near 0."""
@@ -479,7 +543,7 @@ def _note_events(res, sys_, level, delta, J_new, r_new, locate):
         res.plateau_time = float(locate(lambda v: sys_.value(v) - level))
     if res.separation_time is None and r_new > delta:
         res.separation_time = float(locate(
-            lambda v: delta - mpmath.sqrt(mpmath.fsum(x ** 2 for x in v))))
+            lambda v: delta - sys_.displacement(v)))
 
 
 def _flow_mpmath(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
@@ -786,7 +850,7 @@ def _locate_hermite(u0, f0, u1, f1, t, h, g):
 
 def _flow_bdf(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
               max_steps, sign, progress, deadline, *, start,
-              switch=None) -> FlowResult:
+              switch=None, system=None) -> FlowResult:
     """The end of the plateau on variable-step BDF2 in mpmath, continuing a
     run at ``start`` = (u, t, J0, plateau_time, separation_time);
     ``switch(theta)`` (tried every SWITCH_EVERY steps) returning True ends
@@ -811,10 +875,15 @@ def _flow_bdf(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
     -2/9 and 1/3 at constant step), filtered by (I - h beta J)^-1 as in
     Shampine's stiff codes; step ratios at most _BDF_GROW; events on the
     cubic Hermite interpolant of each step.
+
+    ``system`` replaces the gradient flow by another first-order system
+    with the interface of :class:`_MpSystem` (the heavy ball,
+    :class:`_HeavyBallSystem`); ``start`` then holds its state.
     """
-    n = 2 * loss.m
     with workdps(d):
-        sys_ = _MpSystem(loss, [+x for x in a0], [+x for x in w0], d, sign)
+        sys_ = system or _MpSystem(loss, [+x for x in a0], [+x for x in w0],
+                                   d, sign)
+        n = len(start[0])
         atol = mpf(10) ** (-(d - 5))
         rtol_ = mpf(rtol)
         u, t, J0, *found = start
@@ -823,7 +892,7 @@ def _flow_bdf(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
         peak = [max(abs(x), floor) for x in u]
         level = fraction * J0
         J_start = sys_.value(u)
-        r_start = mpmath.sqrt(mpmath.fsum(x ** 2 for x in u))
+        r_start = sys_.displacement(u)
         trace = _Trace(sys_, t, u, J_start, r_start, progress, J0,
                        tag="flow (BDF2)")
         res = FlowResult(path="mpmath", dps=d, rtol=rtol, fraction=fraction,
@@ -831,8 +900,7 @@ def _flow_bdf(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
                          separation_time=found[1], loss0=float(J0),
                          status=None, message="")
         F = sys_.f(u)
-        lam = fastla.eigvalsh(sys_.hessian(u))
-        h = 1 / max(abs(x) for x in lam)
+        h = sys_.initial_step(u)
         prev = None                              # (t_{n-1}, u_{n-1})
         steps = 0
         branch_retries = 0
@@ -859,12 +927,12 @@ def _flow_bdf(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
             v, converged, lu = list(p), False, None
             for _ in range(_BDF_NEWTON_ITER):
                 try:
-                    Fv, Hv = sys_.f(v), sys_.hessian(v)
+                    Fv, Jv = sys_.f(v), sys_.jacobian(v)
                 except (ValueError, ZeroDivisionError):
                     break                        # an iterate left w > 0
                 try:
                     lu = fastla.Factored(mpmath.eye(n)
-                                         - (h * beta * sign) * Hv)
+                                         - (h * beta) * Jv)
                 except ZeroDivisionError:
                     break
                 dv = lu.solve([v[i] - rhs[i] - h * beta * Fv[i]
@@ -911,7 +979,7 @@ def _flow_bdf(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
                     break
                 continue
             F_new = sys_.f(v)
-            r_new = mpmath.sqrt(mpmath.fsum(x ** 2 for x in v))
+            r_new = sys_.displacement(v)
             _note_events(res, sys_, level, delta, J_new, r_new,
                          lambda g: _locate_hermite(u, F, v, F_new, t, h, g))
             prev = (t, u)
@@ -1084,30 +1152,75 @@ def heavy_ball_flow(loss: Loss, a0, w0, *, t_max, rho: float = HEAVY_BALL_RHO,
                     eta: float = HEAVY_BALL_ETA, rtol: float = DEFAULT_RTOL,
                     fraction: float = DEFAULT_FRACTION,
                     delta: float = DEFAULT_DELTA, stop: str = "both",
-                    sign: int = -1) -> FlowResult:
+                    sign: int = -1, path: str = "auto",
+                    dps: Optional[int] = None, max_steps: int = MAX_STEPS,
+                    max_seconds: Optional[float] = None,
+                    progress: Optional[Callable[[str], None]] = None
+                    ) -> FlowResult:
     """rho theta'' + (1 - rho)/sqrt(eta) theta' + grad J_m(theta) = 0 from
     theta(0) = (a0, w0), theta'(0) = -sqrt(eta) grad J_m(theta(0)).
 
     The continuous heavy ball of Appendix B (the display before (134)),
     applied to J_m; plateau and separation times as for
     :func:`gradient_flow` (the loss need not fall monotonically here).
-    float64 only (scipy DOP853 on (theta, theta')): memories whose drift
-    forces float64 cannot resolve (:func:`choose_path` says ``mpmath``)
-    raise NotImplementedError.  ``sign=+1`` flips the gradient (a wrong
-    variant for the tests).
+    ``path``: ``float64`` (scipy DOP853 on (theta, theta')), ``mpmath``
+    (variable-step BDF2 in mpmath on (theta - theta(0), theta') with the
+    exact Jacobian, :func:`_flow_bdf` with :class:`_HeavyBallSystem`, at
+    :func:`flow_budget`'s precision or ``dps``) or ``auto``
+    (:func:`choose_path`).  The mpmath path runs from theta(0) to the end,
+    like the gradient flow's ``bdf2`` path, without the slow-manifold
+    reduction: measured to 1/omega = 20 (README).  ``sign=+1`` flips the
+    gradient (a wrong variant for the tests); ``max_seconds`` caps the
+    wall-clock time of the mpmath path (status ``failed``).
 
     Paper: Appendix B, eqs. (134)-(135); Section 4.2.3 (2) (Adam).
     """
     t_max, fraction, delta = _check_flow(loss, t_max, fraction, delta, stop,
                                          sign, rtol)
     _check_momentum(rho, eta)
+    _check_choice("path", path, ("auto", "float64", "mpmath"))
+    cap = None if max_seconds is None else _check_time("max_seconds",
+                                                       max_seconds)
     with workdps(DEFAULT_DPS):
         a_, w_ = loss._params(a0, w0)
-    if choose_path(loss, a_, w_) != "float64":
-        raise NotImplementedError(
-            "heavy_ball_flow has a float64 path only; at this memory the "
-            "drift forces e^(-2 max(w)/omega) are below float64's rounding "
-            "(choose_path gives 'mpmath')")
+    if path == "auto":
+        path = choose_path(loss, a_, w_)
+    if path == "mpmath":
+        return _heavy_ball_mpmath(loss, a_, w_, t_max, rho, eta, rtol,
+                                  fraction, delta, stop, sign, dps,
+                                  max_steps, cap, progress)
+    return _heavy_ball_float64(loss, a_, w_, t_max, rho, eta, rtol,
+                               fraction, delta, stop, sign)
+
+
+def _heavy_ball_mpmath(loss, a_, w_, t_max, rho, eta, rtol, fraction,
+                       delta, stop, sign, dps, max_steps, cap, progress):
+    """The heavy ball on BDF2 in mpmath from theta(0) (:func:`_flow_bdf`)."""
+    start = time.perf_counter()
+    deadline = None if cap is None else start + cap
+    d = check_dps(dps) if dps is not None else flow_budget(loss, a_, w_)
+    n = 2 * loss.m
+    with workdps(d):
+        rho_, eta_ = mpf(rho), mpf(eta)
+        friction = (1 - rho_) / mpmath.sqrt(eta_)
+        hb = _HeavyBallSystem(loss, [+x for x in a_], [+x for x in w_], d,
+                              sign, rho_, friction)
+        g0 = loss.gradient(a_, w_, dps=d)
+        z0 = [mpf(0)] * n + [mpmath.sqrt(eta_) * sign * g0[i]
+                             for i in range(n)]
+        J0 = hb.value(z0)
+        res = _flow_bdf(loss, a_, w_, t_max, d, rtol, fraction, delta, stop,
+                        max_steps, sign, progress, deadline,
+                        start=(z0, 0, J0, None, None), system=hb)
+    res.update(path="mpmath", rho=float(rho), eta=float(eta),
+               integrator="bdf2", linalg=fastla.backend(),
+               seconds=round(time.perf_counter() - start, 3))
+    return res
+
+
+def _heavy_ball_float64(loss, a_, w_, t_max, rho, eta, rtol, fraction,
+                        delta, stop, sign):
+    """The heavy ball in float64: scipy DOP853 on (theta, theta')."""
     start = time.perf_counter()
     F = Float64Loss(loss)
     m = loss.m

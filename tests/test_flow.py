@@ -441,9 +441,48 @@ def test_heavy_ball_bad_arguments_raise_one_clear_error(kwargs, word):
         cmwork.flow.heavy_ball_flow(loss(8), [0.3, 0.7], [1, 1], **args)
 
 
-def test_heavy_ball_past_float64_says_it_is_not_implemented():
-    with pytest.raises(NotImplementedError, match="float64 path only"):
-        cmwork.flow.heavy_ball_flow(loss(30), [0.3, 0.7], [1, 1], t_max=1e3)
+def test_heavy_ball_mpmath_path_agrees_with_float64():
+    # two integrators, two arithmetics: BDF2 in mpmath at rtol 1e-4 against
+    # DOP853 in float64 at rtol 1e-6, where float64 resolves the plateau
+    J = loss(8)
+    f = cmwork.flow.heavy_ball_flow(J, [0.3, 0.7], [1, 1], t_max=1e5,
+                                    rtol=1e-6, path="float64")
+    m = cmwork.flow.heavy_ball_flow(J, [0.3, 0.7], [1, 1], t_max=1e5,
+                                    rtol=1e-4, path="mpmath")
+    assert (f.path, m.path) == ("float64", "mpmath")
+    for name in ("plateau_time", "separation_time"):
+        assert abs(m[name] / f[name] - 1) < 1e-3, name
+
+
+#: Past float64, deep in the plateau, the heavy ball is overdamped on the
+#: small eigenvalues: rho theta'' is negligible beside the friction, so
+#: friction * theta' = -grad J_m, the gradient flow slowed down by
+#: friction = (1 - rho)/sqrt(eta) = 0.1, and tau_HB -> friction * tau_GD
+#: (measured: 0.1001 at 1/omega = 16, 20 and 0.0994 at 30).  1% covers
+#: both flows' rtol 1e-4 and the O(friction^-2 |lambda_min|) correction.
+OVERDAMPED_TOL = 0.01
+
+
+def test_heavy_ball_past_float64_is_the_gradient_flow_slowed_by_friction():
+    J = loss(16)
+    assert cmwork.flow.choose_path(J, [0.3, 0.7], [1, 1]) == "mpmath"
+    hb = cmwork.flow.heavy_ball_flow(J, [0.3, 0.7], [1, 1], t_max=1e12,
+                                     rtol=1e-4)
+    gd = gradient_flow(J, [Fraction(3, 10), Fraction(7, 10)], [1, 1],
+                       t_max=1e12, path="reduced", rtol=1e-4)
+    assert hb.path == "mpmath" and hb.status == gd.status == "escaped"
+    friction = (1 - cmwork.flow.HEAVY_BALL_RHO) / math.sqrt(
+        cmwork.flow.HEAVY_BALL_ETA)
+    for name in ("plateau_time", "separation_time"):
+        ratio = hb[name] / gd[name]
+        assert abs(ratio / friction - 1) < OVERDAMPED_TOL, (name, ratio)
+
+
+def test_heavy_ball_mpmath_with_a_flipped_gradient_does_not_escape():
+    r = cmwork.flow.heavy_ball_flow(loss(16), [0.3, 0.7], [1, 1], t_max=50,
+                                    sign=+1, stop="none", path="mpmath")
+    assert r.plateau_time is None
+    assert r.status == "failed" or r.loss[-1] > r.loss0
 
 
 # -- the exprb32 linearisation: python-flint's QR against mpmath.eigsy -------
@@ -527,3 +566,24 @@ def test_flow_is_the_same_on_either_eigensolver(monkeypatch):
     assert a.status == b.status == "escaped"
     for name in ("plateau_time", "separation_time"):
         assert abs(a[name] / b[name] - 1) < 1e-9, name
+
+
+def test_heavy_ball_jacobian_matches_differences_of_its_field():
+    # central differences of the first-order field at 40 digits, step
+    # 1e-12: truncation ~1e-24, rounding ~1e-28, against O(1) entries
+    from mpmath import mpf, workdps
+    from cmwork.flow import _HeavyBallSystem
+    with workdps(40):
+        hb = _HeavyBallSystem(loss(6), [mpf("0.3"), mpf("0.7")],
+                              [mpf(1), mpf("1.2")], 40, -1, mpf("0.9"),
+                              mpf("0.1"))
+        z = [mpf(x) / 7 for x in (1, -2, 3, 1, 2, -1, 1, 3)]
+        J, eps = hb.jacobian(z), mpf(10) ** -12
+        worst = 0
+        for j in range(len(z)):
+            up = [x + (eps if k == j else 0) for k, x in enumerate(z)]
+            dn = [x - (eps if k == j else 0) for k, x in enumerate(z)]
+            col = [(a - b) / (2 * eps) for a, b in zip(hb.f(up), hb.f(dn))]
+            worst = max(worst, max(abs(col[i] - J[i, j])
+                                   for i in range(len(z))))
+    assert worst < mpf(10) ** -20
