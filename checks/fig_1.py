@@ -35,11 +35,19 @@ NAMES = ("exp", "airy", "lorenz")
 MEMORY = ("airy", "lorenz")
 
 
-def parse_iterations(text: str) -> int:
-    v = parse_int(text)
-    if v < 10:
-        raise ValueError("expected an integer >= 10")
-    return v
+def _integer_at_least(low: int, why: str = ""):
+    """A parser of integers >= low (``why`` is added to the error)."""
+    def parse(text: str) -> int:
+        v = parse_int(text)
+        if v < low:
+            raise ValueError(f"expected an integer >= {low}{why}")
+        return v
+    return parse
+
+
+parse_iterations = _integer_at_least(10)
+parse_lorenz_k = _integer_at_least(
+    4, " (the cyclic indices k-1, k+1, k+2 of eq. (75) must differ)")
 
 
 def parse_even_width(text: str) -> int:
@@ -70,14 +78,6 @@ def figure_settings(params) -> dict:
             "lorenz_k": params["lorenz_k"],
             "lorenz_z0_scale": float(params["lorenz_z0_scale"]),
             "lorenz_substeps": params["lorenz_substeps"]}
-
-
-def parse_lorenz_k(text: str) -> int:
-    v = parse_int(text)
-    if v < 4:
-        raise ValueError("expected an integer >= 4 (the cyclic indices "
-                         "k-1, k+1, k+2 of eq. (75) must differ)")
-    return v
 
 
 def parse_nonnegative(text: str) -> float:
