@@ -397,7 +397,9 @@ class _HeavyBallSystem(_MpSystem):
         u' = v,    v' = -(friction v + g(theta)) / rho,
 
     g = -sign * grad J_m (sign = -1: the gradient itself), with Jacobian
-    [[0, I], [sign Hess J_m / rho, -(friction / rho) I]]."""
+    [[0, I], [sign Hess J_m / rho, -(friction / rho) I]].  theta, the
+    loss and the Hessian are those of the u part (:class:`_MpSystem`
+    reads theta through :meth:`theta`)."""
 
     def __init__(self, loss, a0, w0, dps, sign, rho, friction):
         super().__init__(loss, a0, w0, dps, sign)
@@ -413,11 +415,6 @@ class _HeavyBallSystem(_MpSystem):
         return list(v) + [(g[i] - self.friction * v[i]) / self.rho
                           for i in range(n)]
 
-    def hessian(self, z):
-        self.njev += 1
-        th = self.theta(z)
-        return self.loss.hessian(th[:self.m], th[self.m:], dps=self.dps)
-
     def jacobian(self, z):
         n = 2 * self.m
         H = self.hessian(z)
@@ -428,9 +425,6 @@ class _HeavyBallSystem(_MpSystem):
             for j in range(n):
                 J[n + i, j] = self.sign * H[i, j] / self.rho
         return J
-
-    def value(self, z):
-        return super().value(z[:2 * self.m])
 
     def displacement(self, z):
         return super().displacement(z[:2 * self.m])
