@@ -466,7 +466,7 @@ def find_plateau(curve: np.ndarray, *, reference: Optional[float] = None,
     ``share`` of the run's descent L_0 - L_ref:
 
         min(L_k .. L_{k+w}) >= (1 - fall) L_k   and
-        min(L_k .. L_{k+w}) >= L_ref + share (L_0 - L_ref).
+        min(L_k .. L_{k+w}) > L_ref + share (L_0 - L_ref).
 
     A plateau is a maximal block of consecutive flat iterations k0 .. k1;
     it covers iterations k0 .. k1 + w, so its length is k1 + w - k0 (at
