@@ -65,12 +65,20 @@ from ._common import (bound_judgement, inv_omega_param, make_target, mpf_of,
                       parse_number, parse_positive, target_params, width_param)
 
 #: The plateau time is measured up to this memory 1/omega; beyond it only
-#: the separation time tau_0 of (103) (chosen here: the end of the plateau,
-#: after the reduced phase, runs on BDF2 in mpmath: 250 steps at 1/omega =
-#: 25, 13 s; 30 in 32 s; 32 in 39 s; at 40 the last stretch of the drift,
-#: where the escaping rate's split curvature meets the drift's rate, keeps
-#: BDF2 at h/t ~ 1e-14 and a run does not end in 300 s).
-PLATEAU_MAX = 32
+#: the separation time tau_0 of (103) (chosen here, see README: the end
+#: phase, after the reduced phase, on the heavy ball of
+#: cmwork.flow.END_PHASE_RHO: 1/omega = 36 in 37 s, 40 in 30 s at rtol
+#: 1e-4; at 50 the escaping a_2 (8e-6) and w_2 - w_1 (2e-6) at the end of
+#: the reduction are too small for BDF2 to follow and it wanders between
+#: the mirror wells without escaping).
+PLATEAU_MAX = 40
+
+#: What carries the flow from the end of the reduction to the end of the
+#: plateau (cmwork.flow.gradient_flow's ``end_phase``; chosen here: the
+#: gradient flow's own BDF2 stalls there past 1/omega ~ 32).  The end
+#: phase's share of the plateau time (``end_share``, 4e-5 at 1/omega = 30,
+#: 7e-7 at 36) counts in full as an error of the times.
+END_PHASE = "heavy_ball"
 
 #: Time limit of each run, as a multiple of e^{3 max(w)/omega} (chosen here:
 #: the measured times stay below e^{2.3/omega}).
@@ -123,7 +131,7 @@ def run_grid(params, grid, *, sign=-1, progress=None,
                           rtol=float(params["rtol"]),
                           fraction=float(params["fraction"]),
                           delta=float(params["delta"]), stop=stop,
-                          sign=sign, progress=progress)
+                          sign=sign, end_phase=END_PHASE, progress=progress)
         lin = linearisation_estimate(J, a_hat, w_hat,
                                      delta=float(params["delta"]))
         rise = float(np.max(np.diff(r.loss) / r.loss0)) if len(r.loss) > 1 \
@@ -133,6 +141,7 @@ def run_grid(params, grid, *, sign=-1, progress=None,
                      "separation_time": r.separation_time, "path": r.path,
                      "phases": [(p["phase"], p["steps"]) for p in
                                 r.get("phases") or []],
+                     "end_share": r.get("end_share"),
                      "dps": r.dps, "steps": r.nsteps, "seconds": r.seconds,
                      "max_relative_rise_of_J": rise,
                      "lambda_min": lin["lambda_min"],
@@ -193,7 +202,10 @@ def _time_error(params, grid, rows, rtol):
         err = max([err] + [abs(mine[k] / r[k] - 1) for k in
                            ("plateau_time", "separation_time")
                            if r[k] is not None and mine[k] is not None])
-    return max(err, rtol), r
+    # the end phase runs on the heavy ball (END_PHASE): its whole length
+    # counts as a possible error of the plateau time
+    shares = [x["end_share"] for x in rows if x.get("end_share")]
+    return max([err, rtol] + shares), r
 
 
 def check(params, *, dps=None, seed=0, sign=-1, claimed_rate=None,

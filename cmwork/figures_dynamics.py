@@ -89,11 +89,15 @@ FIG3_INV_OMEGAS = (4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30,
 FIG3_INV_OMEGAS_QUICK = (3, 4, 5, 6)
 
 #: Figure 3 at m = 10: the plateau time is measured up to this 1/omega,
-#: tau_0 on the whole grid (chosen here).  Past it the end of the plateau
-#: (BDF2 from where one rate leaves the group) is held at steps of ~1e-15
-#: of t: at 1/omega = 40 it covered 7e17 of the ~5e26 it needs in 60 s,
-#: while tau_0 is reached on the reduction before (README, Figure 3).
-FIG3_PLATEAU_MAX = 30
+#: tau_0 on the whole grid (chosen here).  The end of the plateau, from
+#: where one rate leaves its group, runs on the heavy ball of
+#: cmwork.flow.END_PHASE_RHO (END_PHASE): 1/omega = 40 in 323 s at rtol
+#: 1e-4; at 45 it wandered off without escaping (README, Figure 3).
+FIG3_PLATEAU_MAX = 40
+
+#: What carries the reduced path from the end of the reduction to the end
+#: of the plateau (as thm-4.1's END_PHASE; chosen here).
+END_PHASE = "heavy_ball"
 
 #: Figure 3: wall-clock caps in seconds, per point and in total, full and
 #: --quick (chosen here: on the reduced path with python-flint's linear
@@ -108,12 +112,12 @@ FIG3_TOTAL_SECONDS_QUICK = 50.0
 #: m = 2 (thm-4.1's start a_hat = (0.3, 0.7)) on the reduced path of
 #: cmwork.reduced_flow, which reaches 1/omega = 60 at m = 2 but not yet at
 #: m = 10, and the plateau time up to FIG3_M2_PLATEAU_MAX (the end of the
-#: plateau on BDF2: 13 s at 25, 32 s at 30; as thm-4.1's PLATEAU_MAX)
+#: plateau on the heavy ball, END_PHASE; as thm-4.1's PLATEAU_MAX)
 #: (chosen here; the paper has no such series).
 FIG3_M2_A_HAT = (Fraction(3, 10), Fraction(7, 10))
 FIG3_M2_INV_OMEGAS = (6, 10, 14, 20, 25, 30, 40, 50, 60)
 FIG3_M2_INV_OMEGAS_QUICK = (6, 10, 14)
-FIG3_M2_PLATEAU_MAX = 32
+FIG3_M2_PLATEAU_MAX = 40
 
 #: Figure 3: the fit ln tau = b + c/omega uses the upper half of the
 #: reached grid, at least this many points (chosen here).
@@ -139,7 +143,7 @@ def _constants() -> Dict[str, Any]:
              "FIG3_POINT_SECONDS_QUICK", "FIG3_TOTAL_SECONDS_QUICK",
              "FIG3_FIT_MIN_POINTS", "FIG3_M2_A_HAT", "FIG3_M2_INV_OMEGAS",
              "FIG3_M2_INV_OMEGAS_QUICK", "FIG3_M2_PLATEAU_MAX", "SLOPE_TOL",
-             "T_MAX_RATE")
+             "T_MAX_RATE", "END_PHASE")
     g = globals()
     return {n: plain(g[n]) for n in names}
 
@@ -158,11 +162,12 @@ def _t_max(inv_omega) -> float:
 def _run(inv_omega, a_hat, *, stop, t_max=None, max_seconds=None,
          path="mpmath"):
     m = len(a_hat)
+    extra = {"end_phase": END_PHASE} if path == "reduced" else {}
     return _flow.gradient_flow(
         _loss(inv_omega, m), list(a_hat), [W_STAR] * m,
         t_max=t_max or _t_max(inv_omega), path=path, rtol=RTOL,
         fraction=float(FRACTION), delta=float(DELTA), stop=stop,
-        max_seconds=max_seconds)
+        max_seconds=max_seconds, **extra)
 
 
 # ---------------------------------------------------------------------------
@@ -335,7 +340,7 @@ def build_figure_3(*, quick: bool = False, seed: int = 0,
                "plateau_time": r.plateau_time if both else None,
                "separation_time": r.separation_time, "dps": r.dps,
                "steps": r.nsteps, "seconds": r.seconds,
-               "linalg": r.get("linalg"),
+               "linalg": r.get("linalg"), "end_share": r.get("end_share"),
                "extended_precision_needed": _extended_needed(inv, FIG3_M),
                "phases": [(p["phase"], p["steps"]) for p in
                           r.get("phases") or []]}
@@ -380,7 +385,10 @@ def build_figure_3(*, quick: bool = False, seed: int = 0,
               fits["m2_plateau_time"]["judgement"]]
     notes.append("the m = 10 points and the m = 2 series on the reduced "
                  "path (exprb32 until the split saturates, the drift on its "
-                 "slow manifold, BDF2 to the end; where the split has "
+                 "slow manifold, the overdamped heavy ball of rho = "
+                 f"{float(_flow.END_PHASE_RHO):g} (friction 1) on BDF2 to "
+                 "the end, its share of the time in each row's end_share; "
+                 "where the split has "
                  "saturated but the reduction's kappa is above rtol/10 or "
                  "y still lags behind y*(x), BDF2 in its place; the phases "
                  "of each run are in its row); at m = 10 the plateau time "
@@ -423,7 +431,7 @@ def _m2_series(quick, point_cap, bar, start) -> Dict[str, Any]:
                      "dps": r.dps,
                      "steps": r.nsteps, "seconds": r.seconds,
                      "linalg": r.get("linalg"),
-               "linalg": r.get("linalg"),
+                     "end_share": r.get("end_share"),
                      "phases": [(p["phase"], p["steps"]) for p in
                                 r.get("phases") or []],
                      "extended_precision_needed": _extended_needed(inv, 2)})

@@ -129,6 +129,16 @@ _EVENT_ITER = 40
 #: The mpmath path tries its ``switch`` every this many accepted steps.
 _SWITCH_EVERY = 5
 
+#: The heavy ball that carries the reduced path's end phase when
+#: ``end_phase="heavy_ball"``: rho theta'' + theta' + grad J_m = 0, i.e.
+#: friction (1 - rho)/sqrt(eta) = 1 (chosen here).  On a trajectory whose
+#: rates are small against 1/rho it is theta' = -(I + rho Hess J_m)
+#: grad J_m + O(rho^2): the gradient flow with the stiff directions'
+#: rates changed by O(rho), the slow ones (|lambda| << 1) unchanged.
+END_PHASE_RHO = mpf("0.01")
+
+END_PHASES = ("gradient", "heavy_ball")
+
 STATUSES = ("escaped", "trapped", "failed")
 PATHS = ("auto", "float64", "mpmath", "reduced", "bdf2")
 STOPS = ("plateau", "separation", "both", "none")
@@ -252,6 +262,7 @@ def gradient_flow(loss: Loss, a0, w0, *, t_max, path: str = "auto",
                   delta: float = DEFAULT_DELTA, stop: str = "both",
                   max_steps: int = MAX_STEPS, sign: int = -1,
                   max_seconds: Optional[float] = None,
+                  end_phase: str = "gradient",
                   progress: Optional[Callable[[str], None]] = None
                   ) -> FlowResult:
     """Integrate theta' = -grad J_m(theta) from theta(0) = (a0, w0).
@@ -272,6 +283,20 @@ def gradient_flow(loss: Loss, a0, w0, *, t_max, path: str = "auto",
     that reaches it ends with status ``failed`` and a message saying so
     and how far it got (``t[-1]``).
 
+    ``end_phase`` (reduced path only) says what carries the run from the
+    end of the reduction to the stopping time: ``gradient``, this flow on
+    BDF2, or ``heavy_ball``, the overdamped heavy ball of
+    :data:`END_PHASE_RHO` on BDF2 started with theta' = -grad J_m.  The
+    end phase is where one rate w_k leaves its group: its a_k first falls
+    towards 0 (to 7e-9 at m = 2, 1/omega = 36) while w_k slides off, then
+    grows as w_k reaches the memory; there the gradient flow's BDF2 fails
+    Newton's method at every step past 1/omega ~ 32 and stalls, while the
+    heavy ball's passes.  The end phase is short: at m = 2 it lasts 4e-5
+    of the plateau time at 1/omega = 30 and 8e-8 at 40.  With
+    ``heavy_ball`` the result's ``end_share`` is that fraction (the end
+    phase's length over the stopping time reached; None before the end
+    phase), the bound on what the substitution can move the times by.
+
     >>> from fractions import Fraction
     >>> import cmwork
     >>> rho = cmwork.MemoryTarget(a_star=[1], w_star=[1], omega=Fraction(1, 8),
@@ -286,6 +311,7 @@ def gradient_flow(loss: Loss, a0, w0, *, t_max, path: str = "auto",
     t_max, fraction, delta = _check_flow(loss, t_max, fraction, delta, stop,
                                          sign, rtol)
     _check_choice("path", path, PATHS)
+    _check_choice("end_phase", end_phase, END_PHASES)
     cap = None if max_seconds is None else _check_time("max_seconds",
                                                        max_seconds)
     with workdps(DEFAULT_DPS):
@@ -313,7 +339,8 @@ def gradient_flow(loss: Loss, a0, w0, *, t_max, path: str = "auto",
     else:
         d = check_dps(dps) if dps is not None else flow_budget(loss, a_, w_)
         res = _flow_reduced(loss, a_, w_, t_max, d, rtol, fraction, delta,
-                            stop, max_steps, sign, progress, deadline)
+                            stop, max_steps, sign, progress, deadline,
+                            end_phase=end_phase)
     res.seconds = round(time.perf_counter() - start, 3)
     # the linear algebra of the mpmath paths (cmwork.fastla); None on float64
     res.linalg = None if res.path == "float64" else fastla.backend()
@@ -389,6 +416,12 @@ class _MpSystem:
         """1 / (the largest |eigenvalue| of Hess J_m at u)."""
         return 1 / max(abs(x) for x in fastla.eigvalsh(self.hessian(u)))
 
+    def growth_rate(self, u):
+        """The fastest growth rate of the linearisation at u (0 if no mode
+        grows): the largest eigenvalue of sign * Hess J_m."""
+        lam = fastla.eigvalsh(self.hessian(u))
+        return max(mpf(0), self.sign * lam[0], self.sign * lam[-1])
+
 
 class _HeavyBallSystem(_MpSystem):
     """The heavy ball of Appendix B on J_m as a first-order system in
@@ -428,6 +461,16 @@ class _HeavyBallSystem(_MpSystem):
 
     def displacement(self, z):
         return super().displacement(z[:2 * self.m])
+
+    def growth_rate(self, z):
+        """The fastest growth rate of the linearisation at z: for an
+        eigenvalue lam > 0 of sign * Hess J_m, the root mu > 0 of
+        rho mu^2 + friction mu = lam."""
+        lam = _MpSystem.growth_rate(self, z)
+        if lam == 0:
+            return lam
+        f, r = self.friction, self.rho
+        return 2 * lam / (f + mpmath.sqrt(f * f + 4 * r * lam))
 
     def initial_step(self, z):
         """1 / (a bound on the spectral radius of the Jacobian)."""
@@ -628,7 +671,8 @@ def _flow_mpmath(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
 
 
 def _flow_reduced(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
-                  max_steps, sign, progress, deadline=None) -> FlowResult:
+                  max_steps, sign, progress, deadline=None, *,
+                  end_phase="gradient") -> FlowResult:
     """mpmath path (exprb32) until the slow manifold, the reduction (R) of
     :mod:`cmwork.reduced_flow` along it, BDF2 in mpmath (:func:`_flow_bdf`)
     from the end of the reduction to the stopping time.  Where the split
@@ -663,7 +707,7 @@ def _flow_reduced(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
                          switch=switch if sign == -1 else None)
     phases = [phase_summary("mpmath", 0.0, first.t[-1], first.nsteps,
                             first.status)]
-    first.update(path="reduced", phases=phases)
+    first.update(path="reduced", phases=phases, end_share=None)
     if first.status != "switch":
         return first
     if first.switch_to == "bdf2":
@@ -720,16 +764,26 @@ def _flow_reduced(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
     # the split is no longer fast (one rate leaves the group): the end of
     # the plateau on BDF2
     t = float(red["t_end"])
+    hb = end_phase == "heavy_ball"
     if progress is not None:
         progress(f"flow: reduction ended at t = {t:.4g} ({red['end']}); "
-                 "BDF2 to the end")
+                 + ("the heavy ball" if hb else "BDF2") + " to the end")
     with workdps(d):
         u = [x - y for x, y in zip(red["theta_end"], theta0)]
+        system = None
+        if hb:
+            system = _HeavyBallSystem(loss, [+x for x in a0],
+                                      [+x for x in w0], d, sign,
+                                      END_PHASE_RHO, 1)
+            u = u + _MpSystem.f(system, u)   # theta' = sign grad J_m
     last = _flow_bdf(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
-                     max_steps, sign, progress, deadline,
+                     max_steps, sign, progress, deadline, system=system,
+                     own_scale=hb,
                      start=(u, t, J0, res.plateau_time, res.separation_time))
-    phases.append(phase_summary("bdf2", t, last.t[-1], last.nsteps,
-                                last.status))
+    phases.append(phase_summary("heavy_ball" if hb else "bdf2", t,
+                                last.t[-1], last.nsteps, last.status))
+    if hb and last.t[-1] > 0:
+        res.end_share = float((last.t[-1] - t) / last.t[-1])
     _append(res, last.t[1:], last.y.T[1:], last.loss[1:],
             last.displacement[1:], last.nsteps)
     res.update(plateau_time=last.plateau_time,
@@ -842,9 +896,30 @@ def _locate_hermite(u0, f0, u1, f1, t, h, g):
     return t + h * (lo + hi) / 2
 
 
+def _own_norm(err, peak, new, rtol, atol, sys_):
+    """:func:`_err_norm` with each parameter theta_i measured against the
+    smaller of max(peak_i, |new_i|) and |theta_i| at ``new``; the other
+    components (the heavy ball's theta') as in :func:`_err_norm`."""
+    th = sys_.theta(new)
+    sc = [max(p, abs(y)) for p, y in zip(peak, new)]
+    sc = [min(x, abs(th[i])) if i < len(th) else x for i, x in enumerate(sc)]
+    return max(abs(e) / (atol + rtol * x) for e, x in zip(err, sc))
+
+
+def _growth_cap(sys_, u):
+    """Largest BDF2 step over which the fastest growing mode at u grows by
+    at most e^{_MAX_GROWTH}.  An implicit step damps a growing mode with
+    h mu >> 1 instead of following it, and the filtered error estimate
+    divides its error by |1 - h beta mu|: at m = 2, 1/omega = 40 (rtol
+    1e-4) the end phase without this cap stepped 6e28 across an escape
+    that takes ~1e19 and landed on the mirror branch (a_2 < 0, w_1 = w_2)."""
+    rate = sys_.growth_rate(u)
+    return mpf(_MAX_GROWTH) / rate if rate > 0 else mpmath.inf
+
+
 def _flow_bdf(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
               max_steps, sign, progress, deadline, *, start,
-              switch=None, system=None) -> FlowResult:
+              switch=None, system=None, own_scale=False) -> FlowResult:
     """The end of the plateau on variable-step BDF2 in mpmath, continuing a
     run at ``start`` = (u, t, J0, plateau_time, separation_time);
     ``switch(theta)`` (tried every SWITCH_EVERY steps) returning True ends
@@ -873,6 +948,14 @@ def _flow_bdf(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
     ``system`` replaces the gradient flow by another first-order system
     with the interface of :class:`_MpSystem` (the heavy ball,
     :class:`_HeavyBallSystem`); ``start`` then holds its state.
+
+    ``own_scale``: the error of each parameter theta_i is measured against
+    the smaller of its displacement scale and |theta_i| itself (not below
+    the resolution atol).  In the end phase the escaping a_k falls to
+    1e-10 and below while w_k - w_j is 1e-6: the model feels their
+    product, and against displacement scales of O(1) (a_k) the error
+    control cannot see it; at m = 2, 1/omega = 50 the heavy ball's steps
+    then jumped between a_2 = +-1e-4 and w_2 on either side of w_1.
     """
     with workdps(d):
         sys_ = system or _MpSystem(loss, [+x for x in a0], [+x for x in w0],
@@ -884,6 +967,9 @@ def _flow_bdf(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
         u, t = [+x for x in u], mpf(t)
         floor = _BDF_SCALE_FLOOR * max(abs(x) for x in u)
         peak = [max(abs(x), floor) for x in u]
+        norm = ((lambda e, x: _own_norm(e, peak, x, rtol_, atol, sys_))
+                if own_scale else
+                (lambda e, x: _err_norm(e, peak, x, rtol_, atol)))
         level = fraction * J0
         J_start = sys_.value(u)
         r_start = sys_.displacement(u)
@@ -895,6 +981,7 @@ def _flow_bdf(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
                          status=None, message="")
         F = sys_.f(u)
         h = sys_.initial_step(u)
+        cap = _growth_cap(sys_, u)
         prev = None                              # (t_{n-1}, u_{n-1})
         steps = 0
         branch_retries = 0
@@ -904,7 +991,14 @@ def _flow_bdf(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
             if why:
                 res.status, res.message = "failed", why
                 break
-            h = min(h, mpf(t_max) - t)
+            h = min(h, mpf(t_max) - t, cap)
+            if h <= t * mpf(10) ** (-(d - 5)):
+                res.status, res.message = "failed", (
+                    f"step size {float(h):.3g} below the resolution of "
+                    f"t = {float(t):.6g}" + (
+                        f" (a mode grows at rate {float(1 / cap):.3g})"
+                        if h == cap else ""))
+                break
             if prev is None:
                 c1, c2, beta = mpf(1), mpf(0), mpf(1)
                 p = [u[i] + h * F[i] for i in range(n)]
@@ -932,14 +1026,13 @@ def _flow_bdf(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
                 dv = lu.solve([v[i] - rhs[i] - h * beta * Fv[i]
                                for i in range(n)])
                 v = [v[i] - dv[i] for i in range(n)]
-                if _err_norm(dv, peak, v, rtol_, atol) < _BDF_NEWTON_TOL:
+                if norm(dv, v) < _BDF_NEWTON_TOL:
                     converged = True
                     break
             if converged and (max(abs(x - y) for x, y in zip(v, u))
                               > (1 + _BDF_BRANCH) * max(abs(x - y)
                                                         for x, y in zip(p, u))) \
-                    and _err_norm([x - y for x, y in zip(v, p)], peak, v,
-                                  rtol_, atol) > 1:
+                    and norm([x - y for x, y in zip(v, p)], v) > 1:
                 # off the branch: the new point lies far from the last one
                 # (a jump to another root is of the size of the split), by
                 # more than the tolerance.  A solution that stays put where
@@ -958,7 +1051,7 @@ def _flow_bdf(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
                 err = lu.solve([(x - y) * (mpf(2) / 5 if prev
                                            else mpf(1) / 2)
                                 for x, y in zip(v, p)])
-                en = _err_norm(err, peak, v, rtol_, atol)
+                en = norm(err, v)
                 try:
                     J_new = sys_.value(v) if en <= 1 else None
                 except (ValueError, ZeroDivisionError):
@@ -994,6 +1087,7 @@ def _flow_bdf(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
                 break
             h *= min(_BDF_GROW,
                      _SAFETY * max(en, mpf(10) ** -10) ** (-_ORDER))
+            cap = _growth_cap(sys_, u)
     trace.into(res, steps)
     res.branch_retries = branch_retries
     if res.status == "switch":

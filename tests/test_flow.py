@@ -588,3 +588,144 @@ def test_heavy_ball_jacobian_matches_differences_of_its_field():
             worst = max(worst, max(abs(col[i] - J[i, j])
                                    for i in range(len(z))))
     assert worst < mpf(10) ** -20
+
+
+# -- BDF2 across a growing mode: the growth cap and the own-size error scale --
+
+class _Saddle:
+    """x' = mu x from 1e-12 (one growing mode), y' = -y from 1 (a decaying
+    one that lets BDF2's step grow); 'loss' 1 / (1 + x^2).  The loss halves
+    when x = 1, at t = ln(1e12) / mu exactly."""
+
+    sign = -1
+
+    def __init__(self, mu):
+        import mpmath
+        self.mu, self.nfev, self.njev = mpmath.mpf(mu), 0, 0
+
+    def theta(self, u):
+        return list(u)
+
+    def f(self, u):
+        return [self.mu * u[0], -u[1]]
+
+    def jacobian(self, u):
+        import mpmath
+        return mpmath.matrix([[self.mu, 0], [0, -1]])
+
+    def value(self, u):
+        return 1 / (1 + u[0] ** 2)
+
+    def displacement(self, u):
+        return abs(u[0])
+
+    def initial_step(self, u):
+        return 1
+
+    def growth_rate(self, u):
+        return self.mu
+
+
+def _saddle_time(own_scale):
+    import mpmath
+    from cmwork.flow import _flow_bdf
+    with mpmath.workdps(30):
+        r = _flow_bdf(None, None, None, 1e9, 30, 1e-4, 0.5, 100.0, "plateau",
+                      10 ** 4, -1, None, None, system=_Saddle("1e-3"),
+                      own_scale=own_scale,
+                      start=([mpmath.mpf("1e-12"), mpmath.mpf(1)], 0,
+                             mpmath.mpf(1), None, None))
+    return r
+
+
+def test_bdf2_follows_a_growing_mode_from_far_below_the_others():
+    r = _saddle_time(own_scale=True)
+    assert r.status == "escaped"
+    assert abs(r.plateau_time / (math.log(1e12) * 1e3) - 1) < 2e-3
+
+
+def test_bdf2_growing_mode_against_the_displacement_scale_is_late():
+    # the wrong variant: the growing x measured against the O(1) scale of
+    # y: its relative error is not controlled and the time comes out 8% off
+    r = _saddle_time(own_scale=False)
+    assert abs(r.plateau_time / (math.log(1e12) * 1e3) - 1) > 0.05
+
+
+def test_bdf2_without_the_growth_cap_damps_the_growing_mode(monkeypatch):
+    # the wrong variant: steps far beyond 1/mu (set by the decaying y); the
+    # implicit step damps x instead of following it, and the error estimate
+    # does not see it
+    import mpmath
+    monkeypatch.setattr(cmwork.flow, "_growth_cap", lambda s, u: mpmath.inf)
+    r = _saddle_time(own_scale=False)
+    assert r.plateau_time is None and r.status == "trapped"
+
+
+@pytest.mark.parametrize("rho, friction", [("0.01", 1), ("0.9", "0.1")])
+def test_heavy_ball_growth_rate_is_the_jacobians_largest_eigenvalue(
+        rho, friction):
+    # on M*_P the split direction is unstable; the growth rate from the
+    # Hessian's eigenvalue (the root of rho mu^2 + friction mu = lam)
+    # against the largest real eigenvalue of the 2n x 2n Jacobian
+    import mpmath
+    from cmwork.flow import _HeavyBallSystem
+    J = loss(8)
+    with mpmath.workdps(40):
+        hb = _HeavyBallSystem(J, [mpmath.mpf("0.3"), mpmath.mpf("0.7")],
+                              [1, 1], 40, -1, mpmath.mpf(rho),
+                              mpmath.mpf(friction))
+        z = [mpmath.mpf(0)] * 8
+        mu = hb.growth_rate(z)
+        ev = mpmath.eig(hb.jacobian(z), left=False, right=False)
+        top = max(mpmath.re(e) for e in ev)
+        assert mu > 0
+        assert abs(mu / top - 1) < mpmath.mpf(10) ** -20
+
+
+# -- the reduced path's end phase on the heavy ball ----------------------------
+
+def _end_phase_runs(inv=25):
+    J = loss(inv)
+    return [gradient_flow(J, [Fraction(3, 10), Fraction(7, 10)], [1, 1],
+                          t_max=1e40, path="reduced", rtol=1e-4,
+                          end_phase=e) for e in ("gradient", "heavy_ball")]
+
+
+def _end_phase_gap(gd, hb):
+    """|tau_HB - tau_GD| over the length of the heavy ball's end phase."""
+    start = hb.phases[-1]["t_start"]
+    return abs(hb.plateau_time - gd.plateau_time) / (hb.plateau_time - start)
+
+
+def test_heavy_ball_end_phase_reproduces_the_gradient_flows():
+    # 1/omega = 25, where the gradient flow's own BDF2 still crosses the
+    # end phase: the two end phases start at the same point and must take
+    # the same time (measured: they differ by 0.08% of the end phase's
+    # length, which is 0.43% of the plateau time)
+    gd, hb = _end_phase_runs()
+    assert gd.status == hb.status == "escaped"
+    assert [p["phase"] for p in gd.phases][-1] == "bdf2"
+    assert [p["phase"] for p in hb.phases][-1] == "heavy_ball"
+    assert hb.phases[-1]["t_start"] == gd.phases[-1]["t_start"]
+    assert gd.end_share is None and 0 < hb.end_share < 1e-2
+    assert _end_phase_gap(gd, hb) < 0.05
+    assert hb.separation_time == gd.separation_time
+
+
+def test_end_phase_with_double_friction_is_caught(monkeypatch):
+    # the wrong variant: friction 2 runs the end phase at half speed, and
+    # its length doubles against the gradient flow's
+    from cmwork.flow import _HeavyBallSystem
+    init = _HeavyBallSystem.__init__
+
+    def doubled(self, loss, a0, w0, dps, sign, rho, friction):
+        init(self, loss, a0, w0, dps, sign, rho, 2 * friction)
+    monkeypatch.setattr(_HeavyBallSystem, "__init__", doubled)
+    gd, hb = _end_phase_runs()
+    assert _end_phase_gap(gd, hb) > 0.5
+
+
+def test_bad_end_phase_is_refused():
+    with pytest.raises(ValueError, match="end_phase"):
+        gradient_flow(loss(8), [0.3, 0.7], [1, 1], t_max=10, path="reduced",
+                      end_phase="momentum")
