@@ -273,15 +273,17 @@ def test_bdf2_from_exactly_on_the_affine_space_stays_on_its_branch(
         assert abs(res.plateau_time / 3.2150e15 - 1) < 0.01
     assert res.branch_retries > 0
     # without the branch test a step near t = 3e15 lands back on M*_P
-    # (w_1 = w_2, the a_i swapped) and the plateau does not end by 2e16.
-    # Which root Newton finds is decided by rounding: in mpmath's linear
-    # algebra this start jumps, in python-flint's (cmwork.fastla) it
-    # happens not to, so the wrong variant runs on mpmath's.
+    # (w_1 = w_2, the a_i swapped) and the plateau ends far too late (at
+    # 5.63e15, with the growth cap on the steps) or not by 2e16 (without
+    # it).  Which root Newton finds is decided by rounding: in mpmath's
+    # linear algebra this start jumps, in python-flint's (cmwork.fastla)
+    # it happens not to, so the wrong variant runs on mpmath's.
     monkeypatch.setattr(flow, "_BDF_BRANCH", mpf(10) ** 100)
     with fastla.using("mpmath"):
         bad = gradient_flow(J, a0, [1, 1], t_max=2e16, path="bdf2",
                             rtol=1e-3)
-    assert bad.plateau_time is None and bad.branch_retries == 0
+    assert bad.branch_retries == 0
+    assert bad.plateau_time is None or bad.plateau_time / 3.2150e15 > 1.1
 
 
 def test_hermite_interpolant_is_exact_for_cubics():
