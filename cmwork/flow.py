@@ -762,34 +762,134 @@ def _flow_reduced(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
             f"{red['t_end']:.6g}")
         return res
     # the split is no longer fast (one rate leaves the group): the end of
-    # the plateau on BDF2
+    # the plateau
     t = float(red["t_end"])
-    hb = end_phase == "heavy_ball"
+    if end_phase == "heavy_ball":
+        return _end_on_heavy_ball(loss, a0, w0, t_max, d, rtol, fraction,
+                                  delta, stop, max_steps, sign, progress,
+                                  deadline, man, red, J0, theta0, res)
     if progress is not None:
         progress(f"flow: reduction ended at t = {t:.4g} ({red['end']}); "
-                 + ("the heavy ball" if hb else "BDF2") + " to the end")
+                 "BDF2 to the end")
     with workdps(d):
         u = [x - y for x, y in zip(red["theta_end"], theta0)]
-        system = None
-        if hb:
-            system = _HeavyBallSystem(loss, [+x for x in a0],
-                                      [+x for x in w0], d, sign,
-                                      END_PHASE_RHO, 1)
-            u = u + _MpSystem.f(system, u)   # theta' = sign grad J_m
     last = _flow_bdf(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
-                     max_steps, sign, progress, deadline, system=system,
-                     own_scale=hb,
+                     max_steps, sign, progress, deadline,
                      start=(u, t, J0, res.plateau_time, res.separation_time))
-    phases.append(phase_summary("heavy_ball" if hb else "bdf2", t,
-                                last.t[-1], last.nsteps, last.status))
-    if hb and last.t[-1] > 0:
-        res.end_share = float((last.t[-1] - t) / last.t[-1])
+    phases.append(phase_summary("bdf2", t, last.t[-1], last.nsteps,
+                                last.status))
     _append(res, last.t[1:], last.y.T[1:], last.loss[1:],
             last.displacement[1:], last.nsteps)
     res.update(plateau_time=last.plateau_time,
                separation_time=last.separation_time, status=last.status,
                message=last.message, nfev=res.nfev + last.nfev,
                njev=res.njev + last.njev)
+    return res
+
+
+#: The escape's reduction is tried at most this many times in one end
+#: phase, and after it was lost, again only once the heavy ball has made
+#: _ESCAPE_WAIT * _SWITCH_EVERY more steps (chosen here: near w_k = w_j the
+#: mirror root of y*(x) is close, and the reduction can be lost within a
+#: step of its start).
+_ESCAPE_TRIES = 10
+_ESCAPE_WAIT = 20
+
+
+def _end_on_heavy_ball(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
+                       max_steps, sign, progress, deadline, man, red, J0,
+                       theta0, res) -> FlowResult:
+    """The reduced path's end phase with ``end_phase="heavy_ball"``: the
+    heavy ball of END_PHASE_RHO on BDF2 (own-size error scales) from the
+    end of the drift, handing over to the escape's reduction (the rate w_k
+    that leaves its group as the one slow coordinate,
+    :func:`cmwork.reduced_flow.escape_frame`) as soon as that applies, and
+    back to the heavy ball where it ends.  ``res.end_share`` is the part
+    of the stopping time spent after the drift."""
+    from .reduced_flow import (SlowManifold, escape_branch_test,
+                               escape_frame, escaping_rate, phase_summary,
+                               run_reduced, try_switch_in)
+    phases = res.phases
+    t_drift = t = float(red["t_end"])
+    theta_now = red["theta_end"]
+    man2, k = None, None
+    if sign == -1:
+        try:
+            k = escaping_rate(man, theta_now)
+            man2 = SlowManifold(loss, d, sign,
+                                frame=escape_frame(loss.m, k, d))
+        except (ValueError, ZeroDivisionError):
+            man2 = None
+    if progress is not None:
+        progress(f"flow: reduction ended at t = {t:.4g} ({red['end']}); "
+                 "the heavy ball to the end"
+                 + (f" (the escape of w_{k + 1} reduced where it applies)"
+                    if man2 is not None else ""))
+    tries = 0
+    while True:
+        with workdps(d):
+            u = [x - y for x, y in zip(theta_now, theta0)]
+            system = _HeavyBallSystem(loss, [+x for x in a0],
+                                      [+x for x in w0], d, sign,
+                                      END_PHASE_RHO, 1)
+            z = u + _MpSystem.f(system, u)   # theta' = sign grad J_m
+        switch = None
+        if man2 is not None and tries < _ESCAPE_TRIES:
+            calls = [0]
+            wait = 0 if tries == 0 else _ESCAPE_WAIT
+
+            def switch(th):
+                calls[0] += 1
+                return calls[0] > wait and try_switch_in(
+                    man2, th, theta0, rtol) is None
+        last = _flow_bdf(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
+                         max_steps, sign, progress, deadline, system=system,
+                         own_scale=True, switch=switch,
+                         start=(z, t, J0, res.plateau_time,
+                                res.separation_time))
+        phases.append(phase_summary("heavy_ball", t, last.t[-1],
+                                    last.nsteps, last.status))
+        _append(res, last.t[1:], last.y.T[1:], last.loss[1:],
+                last.displacement[1:], last.nsteps)
+        res.update(plateau_time=last.plateau_time,
+                   separation_time=last.separation_time, status=last.status,
+                   message=last.message, nfev=res.nfev + last.nfev,
+                   njev=res.njev + last.njev)
+        if last.status != "switch":
+            break
+        tries += 1
+        theta_now, t = system.theta(last.u_end), float(last.t_end)
+        man2 = SlowManifold(loss, d, sign, frame=escape_frame(
+            loss.m, k, d, ref=theta_now))
+        man2.branch_test = escape_branch_test(loss.m, k)
+        if progress is not None:
+            progress(f"flow: the escape of w_{k + 1} reduced from t = "
+                     f"{t:.4g}")
+        red2 = run_reduced(man2, theta_now, t, t_max, rtol=rtol,
+                           theta0=theta0, level=fraction * J0, delta=delta,
+                           found=(res.plateau_time, res.separation_time),
+                           stopped=lambda p, q: _stopped(stop, p, q),
+                           deadline=deadline, clock=time.perf_counter)
+        phases.append(phase_summary(f"escape of w_{k + 1}", t,
+                                    red2["t_end"], red2["steps"],
+                                    red2["end"]))
+        res.update(plateau_time=red2["plateau_time"],
+                   separation_time=red2["separation_time"],
+                   nfev=res.nfev + man2.nfev, njev=res.njev + man2.njev)
+        _append(res, red2["t"], red2["theta"], red2["loss"], red2["disp"],
+                red2["steps"])
+        if red2["end"] in ("stopped", "t_max"):
+            res = _finish(res, stop, reached_end=red2["end"] == "t_max")
+            break
+        if red2["end"] in ("cap", "steps"):
+            res.status, res.message = "failed", (
+                _cap_message(red2["t_end"], res.nsteps)
+                if red2["end"] == "cap" else f"{red2['steps']} steps of "
+                f"the escape's reduction at t = {red2['t_end']:.6g}")
+            break
+        theta_now, t = red2["theta_end"], float(red2["t_end"])
+    if res.t[-1] > 0:
+        res.end_share = float((res.t[-1] - t_drift) / res.t[-1])
     return res
 
 

@@ -156,6 +156,9 @@ class SlowManifold:
         # (x_a, y_a, dy*/dx at x_a) at the last accepted point: the
         # predictor of y*(x) and the reference of the branch check
         self.anchor = None
+        # branch_test(theta_anchor, theta) -> bool replaces the predictor
+        # test of on_branch where the branch is known by signs
+        self.branch_test = None
         self.nfev = self.njev = 0
 
     # -- coordinates ---------------------------------------------------------
@@ -262,7 +265,11 @@ class SlowManifold:
         corr = mpmath.norm(mpmath.matrix([a - b for a, b in zip(y, y0)]))
         floor = mpf(10) ** (-(self.dps // 3)) * (1 + mpmath.norm(
             mpmath.matrix(y)))
-        if corr > BRANCH_RATIO * mpmath.norm(step) + floor:
+        if self.branch_test is not None:
+            if not self.branch_test(self.theta(xa, ya), self.theta(x, y)):
+                raise ReductionLost("y*(x) left its branch (the signs "
+                                    "that fix it changed)")
+        elif corr > BRANCH_RATIO * mpmath.norm(step) + floor:
             raise ReductionLost("y*(x) left its branch (Newton corrected "
                                 f"the predictor by {mpmath.nstr(corr, 3)})")
         return y, g, H
@@ -287,6 +294,72 @@ class SlowManifold:
             if accept:
                 self.set_anchor(x, y, H)
             return self.theta(x, y), H
+
+
+def escaping_rate(man: SlowManifold, theta) -> int:
+    """The index k of the rate w_k that leaves its group at theta: the
+    largest w-component of the eigenvector of H_yy's smallest eigenvalue
+    in ``man``'s frame (the drift frame: y = (1^T a / sqrt(m), w))."""
+    with mpmath.workdps(man.dps):
+        x, y = man.to_xy(theta)
+        _, H = man.derivatives(x, y)
+        n = man.n_slow
+        _, Q = mpmath.eigsy(H[n:, n:])
+        col = [abs(Q[i, 0]) for i in range(Q.rows)]
+        w_part = col[1:]
+        return max(range(len(w_part)), key=lambda j: w_part[j])
+
+
+def escape_frame(m: int, k: int, dps: int, ref=None):
+    """The frame of the escape of w_k, for :class:`SlowManifold`: x = w_k
+    alone (one slow coordinate), y = (B^T a, 1^T a / sqrt(m), the other
+    w_j), all measured from ``ref`` (a point theta; None: 0).  With ref
+    the point where the reduction starts, x is the displacement of w_k,
+    and the x integrator's tolerance (relative to |x|) is relative to
+    the escape, not to w_k ~ 1: at m = 2, 1/omega = 50 the escape starts
+    at w_k - w_j = 2e-6 and y*(x) is far from linear over steps of 1e-6.
+
+    Past the end of the drift the escaping a_k is slaved to w_k: the
+    curvature of its direction grows like (w_k - w_j)^2 while w_k slides
+    off, and a_k follows a_k (w_k - w_j)^2 ~ const (measured at m = 2,
+    1/omega = 50: 2.9e-17 at w_k - w_j = 1.8e-5 .. 1.25e-4, a_k 9e-8 ..
+    1.9e-9).  Integrated as a coordinate of its own, a_k that small is
+    lost in any error norm that also holds the O(1) a_j, and BDF2's Newton
+    lands on the mirror root (a_k < 0, w_k on the other side of w_j); as
+    part of y*(x) it is solved by Newton's method in mpmath."""
+    with mpmath.workdps(dps):
+        T = mpmath.zeros(2 * m, 2 * m)
+        T[m + k, 0] = 1
+        col = 1
+        for b in helmert_basis(m):
+            for i in range(m):
+                T[i, col] = b[i]
+            col += 1
+        for i in range(m):
+            T[i, col] = 1 / mpmath.sqrt(m)
+        col += 1
+        for j in range(m):
+            if j != k:
+                T[m + j, col] = 1
+                col += 1
+        return T, 1, ([mpf(0)] * (2 * m) if ref is None
+                      else [+v for v in ref])
+
+
+def escape_branch_test(m: int, k: int):
+    """The branch of y*(x) in :func:`escape_frame`: a_k keeps its sign and
+    w_k stays on its side of every other w_j.  y*(x) there is far from
+    linear (a_k ~ 1/(w_k - w_j)^2), so the predictor test of
+    :meth:`SlowManifold.on_branch` refuses good steps (at m = 2, 1/omega =
+    50 a first step of 9e-7 in w_k from w_k - w_j = 2e-6); the mirror root
+    it guards against swaps those signs."""
+    def test(before, after):
+        if (before[k] > 0) != (after[k] > 0):
+            return False
+        return all((before[m + k] > before[m + j]) ==
+                   (after[m + k] > after[m + j])
+                   for j in range(m) if j != k)
+    return test
 
 
 def _positive_definite(A) -> bool:
@@ -481,5 +554,6 @@ def phase_summary(kind: str, t0: float, t1: float, steps: int,
 
 
 __all__ = ["SlowManifold", "ReductionLost", "helmert_basis", "run_reduced",
-           "try_switch_in", "KAPPA_FACTOR"]
+           "try_switch_in", "escaping_rate", "escape_frame",
+           "escape_branch_test", "KAPPA_FACTOR"]
 
