@@ -693,9 +693,15 @@ def _end_phase_runs(inv=25):
                           end_phase=e) for e in ("gradient", "heavy_ball")]
 
 
+def _end_start(res):
+    """Where the end phase starts: the end of the drift's reduction."""
+    names = [p["phase"] for p in res.phases]
+    return res.phases[names.index("reduced")]["t_end"]
+
+
 def _end_phase_gap(gd, hb):
     """|tau_HB - tau_GD| over the length of the heavy ball's end phase."""
-    start = hb.phases[-1]["t_start"]
+    start = _end_start(hb)
     return abs(hb.plateau_time - gd.plateau_time) / (hb.plateau_time - start)
 
 
@@ -707,16 +713,21 @@ def test_heavy_ball_end_phase_reproduces_the_gradient_flows():
     gd, hb = _end_phase_runs()
     assert gd.status == hb.status == "escaped"
     assert [p["phase"] for p in gd.phases][-1] == "bdf2"
+    # the heavy ball's end phase may hand the escape of w_2 to its own
+    # reduction between two heavy-ball stretches
     assert [p["phase"] for p in hb.phases][-1] == "heavy_ball"
-    assert hb.phases[-1]["t_start"] == gd.phases[-1]["t_start"]
+    assert set(p["phase"] for p in hb.phases[3:]) <= {"heavy_ball",
+                                                      "escape of w_2"}
+    assert _end_start(hb) == _end_start(gd) == gd.phases[-1]["t_start"]
     assert gd.end_share is None and 0 < hb.end_share < 1e-2
     assert _end_phase_gap(gd, hb) < 0.05
     assert hb.separation_time == gd.separation_time
 
 
 def test_end_phase_with_double_friction_is_caught(monkeypatch):
-    # the wrong variant: friction 2 runs the end phase at half speed, and
-    # its length doubles against the gradient flow's
+    # the wrong variant: friction 2 runs the heavy ball at half speed, and
+    # the end phase's length doubles against the gradient flow's: the gap
+    # goes to 1/2 (measured 0.499; the right friction: 8e-4)
     from cmwork.flow import _HeavyBallSystem
     init = _HeavyBallSystem.__init__
 
@@ -724,7 +735,7 @@ def test_end_phase_with_double_friction_is_caught(monkeypatch):
         init(self, loss, a0, w0, dps, sign, rho, 2 * friction)
     monkeypatch.setattr(_HeavyBallSystem, "__init__", doubled)
     gd, hb = _end_phase_runs()
-    assert _end_phase_gap(gd, hb) > 0.5
+    assert _end_phase_gap(gd, hb) > 0.3
 
 
 def test_bad_end_phase_is_refused():
