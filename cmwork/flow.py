@@ -795,6 +795,9 @@ def _flow_reduced(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
 _ESCAPE_TRIES = 10
 _ESCAPE_WAIT = 20
 
+#: How run_reduced says that the predictor test refused a step.
+_PREDICTOR_LOST = "lost: y*(x) left its branch (Newton corrected"
+
 
 def _end_on_heavy_ball(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
                        max_steps, sign, progress, deadline, man, red, J0,
@@ -820,6 +823,38 @@ def _end_on_heavy_ball(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
                                 frame=escape_frame(loss.m, k, d))
         except (ValueError, ZeroDivisionError):
             man2 = None
+    if man2 is not None and red["end"].startswith(_PREDICTOR_LOST):
+        # the drift's end: y*(x) is far from linear there (the curvature of
+        # the escaping w_k falls with a_k^2), and the predictor test refuses
+        # good steps; the branch is known by signs instead
+        if progress is not None:
+            progress(f"flow: reduction lost at t = {t:.4g} ({red['end']}); "
+                     f"again with the branch of w_{k + 1} known by signs")
+        man.branch_test = escape_branch_test(loss.m, k)
+        calls = man.nfev, man.njev
+        red = run_reduced(man, theta_now, t, t_max, rtol=rtol, theta0=theta0,
+                          level=fraction * J0, delta=delta,
+                          found=(res.plateau_time, res.separation_time),
+                          stopped=lambda p, q: _stopped(stop, p, q),
+                          deadline=deadline, clock=time.perf_counter)
+        phases.append(phase_summary("reduced, branch by signs", t,
+                                    red["t_end"], red["steps"], red["end"]))
+        res.update(plateau_time=red["plateau_time"],
+                   separation_time=red["separation_time"],
+                   kappa_max=max(res.get("kappa_max") or 0.0,
+                                 red["kappa_max"]),
+                   nfev=res.nfev + man.nfev - calls[0],
+                   njev=res.njev + man.njev - calls[1])
+        _append(res, red["t"], red["theta"], red["loss"], red["disp"],
+                red["steps"])
+        # the continuation is the drift's reduction still: the end phase
+        # (an approximation of the gradient flow) starts where it ends
+        t_drift = t = float(red["t_end"])
+        theta_now = red["theta_end"]
+        if red["end"] in ("stopped", "t_max"):
+            res = _finish(res, stop, reached_end=red["end"] == "t_max")
+            res.end_share = 0.0
+            return res
     if progress is not None:
         progress(f"flow: reduction ended at t = {t:.4g} ({red['end']}); "
                  "the heavy ball to the end"

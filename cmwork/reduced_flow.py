@@ -451,9 +451,15 @@ def run_reduced(man: SlowManifold, theta_start, t_start, t_max, *, rtol,
 
     scale = max(1.0, float(np.max(np.abs(xf))))
 
+    # the solver's clock runs from the phase's start (s = t - origin): the
+    # end of the drift and the escape move on time scales ~1e-12 of t
+    # (m = 2, 1/omega = 60: e-folding times 3e39 at t = 1.2e51), which
+    # float64 resolves beside s but not beside t
+    origin = float(t_start)
+
     def start_solver(t0, x0_, first_step=None):
-        return DOP853(lambda t, x: man.field(x), float(t0), x0_,
-                      float(t_max), rtol=rtol, atol=X_ATOL * scale,
+        return DOP853(lambda t, x: man.field(x), float(t0) - origin, x0_,
+                      float(t_max) - origin, rtol=rtol, atol=X_ATOL * scale,
                       first_step=first_step)
 
     try:
@@ -485,7 +491,8 @@ def run_reduced(man: SlowManifold, theta_start, t_start, t_max, *, rtol,
             # the step's stages (or its end) left the branch of y*(x):
             # again from the last accepted point, a quarter of the size
             h = float(getattr(solver, "h_abs", 0.0)) / 4
-            if retries < MAX_RETRIES and h > 0 and h > 1e-12 * abs(t_last):
+            if retries < MAX_RETRIES and h > 0 and \
+                    h > 1e-12 * abs(t_last - origin):
                 retries += 1
                 try:
                     solver = start_solver(t_last, x_last.copy(), h)
@@ -499,18 +506,20 @@ def run_reduced(man: SlowManifold, theta_start, t_start, t_max, *, rtol,
             man.y_last, man.anchor = saved
             out["end"] = ("kappa" if lam > 0 else "split no longer stable")
             break
-        t_new = solver.t
+        t_new = origin + solver.t
         J_new = loss_at(theta_new)
         r_new = disp_at(theta_new)
         try:
             sep = out["separation_time"] is None and r_new > delta
             if sep:
-                sep = _root(lambda s: float(disp_at(man.point(dense(s))[0])
-                                            - delta), t_last, t_new)
+                sep = origin + _root(
+                    lambda s: float(disp_at(man.point(dense(s))[0]) - delta),
+                    t_last - origin, solver.t)
             pla = out["plateau_time"] is None and J_new <= level
             if pla:
-                pla = _root(lambda s: float(loss_at(man.point(dense(s))[0])
-                                            - level), t_last, t_new)
+                pla = origin + _root(
+                    lambda s: float(loss_at(man.point(dense(s))[0]) - level),
+                    t_last - origin, solver.t)
         except ReductionLost as exc:      # the step is not used
             man.y_last, man.anchor = saved
             out["end"] = f"lost: {exc}"
