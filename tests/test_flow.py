@@ -742,3 +742,45 @@ def test_bad_end_phase_is_refused():
     with pytest.raises(ValueError, match="end_phase"):
         gradient_flow(loss(8), [0.3, 0.7], [1, 1], t_max=10, path="reduced",
                       end_phase="momentum")
+
+
+# -- the drift's end with the branch known by signs ------------------------------
+
+def _run_50(rtol=1e-3):
+    # thm-4.1's run at 1/omega = 50 (t_max as the check's: 10 e^{3/omega})
+    return gradient_flow(loss(50), [Fraction(3, 10), Fraction(7, 10)], [1, 1],
+                         t_max=10 * math.exp(150), path="reduced", rtol=rtol,
+                         end_phase="heavy_ball")
+
+
+def test_drift_continued_by_signs_agrees_with_the_heavy_ball(monkeypatch):
+    # at 1/omega = 50 the drift's reduction is refused by its predictor
+    # test near its end and continues with the branch known by signs (the
+    # gradient flow itself); without the continuation the heavy ball takes
+    # that stretch.  The two routes must give the same end of the plateau,
+    # to a small part of the time after the drift (measured: 7.4e27
+    # against 2.7e31, plateau time 5.27594e40)
+    import cmwork.flow as flow
+    on = _run_50()
+    names = [p["phase"] for p in on.phases]
+    assert on.status == "escaped" and "reduced, branch by signs" in names
+    monkeypatch.setattr(flow, "_PREDICTOR_LOST", "never")
+    off = _run_50()
+    assert off.status == "escaped"
+    assert "reduced, branch by signs" not in [p["phase"] for p in off.phases]
+    end = off.phases[[p["phase"] for p in off.phases].index("reduced")]
+    assert abs(on.plateau_time - off.plateau_time) < \
+        0.05 * (off.plateau_time - end["t_end"])
+    assert on.separation_time == off.separation_time
+
+
+def test_drift_continued_without_its_branch_test_is_caught(monkeypatch):
+    # the wrong variant: a continuation that accepts every root of
+    # dJ/dy = 0 steps into the mirror well (a_2 and w_2 - w_1 with other
+    # signs) and reports the plateau as never ending (measured: trapped at
+    # t_max = 1.4e66) where the flow escapes at 5.3e40
+    import cmwork.reduced_flow as rf
+    monkeypatch.setattr(rf, "escape_branch_test",
+                        lambda m, k: (lambda before, after: True))
+    res = _run_50()
+    assert res.plateau_time is None or res.plateau_time > 6e40
