@@ -311,11 +311,13 @@ def escaping_rate(man: SlowManifold, theta) -> int:
 
 
 def escape_frame(m: int, k: int, dps: int, ref=None):
-    """The frame of the escape of w_k, for :class:`SlowManifold`: x = w_k
-    alone (one slow coordinate), y = (B^T a, 1^T a / sqrt(m), the other
-    w_j), all measured from ``ref`` (a point theta; None: 0).  With ref
-    the point where the reduction starts, x is the displacement of w_k,
-    and the x integrator's tolerance (relative to |x|) is relative to
+    """The frame of the escape of w_k, for :class:`SlowManifold`: slow
+    x = (w_k, C^T a_rest) with a_rest the a_j (j != k) and C the Helmert
+    basis of 1^perp in m - 1 dimensions (the drift of the group that
+    stays; none at m = 2), fast y = (a_k, 1^T a_rest / sqrt(m - 1), the
+    other w_j), all measured from ``ref`` (a point theta; None: 0).  With
+    ref the point where the reduction starts, x is the displacement of
+    w_k, and the x integrator's tolerance (relative to |x|) is relative to
     the escape, not to w_k ~ 1: at m = 2, 1/omega = 50 the escape starts
     at w_k - w_j = 2e-6 and y*(x) is far from linear over steps of 1e-6.
 
@@ -326,24 +328,34 @@ def escape_frame(m: int, k: int, dps: int, ref=None):
     1.9e-9).  Integrated as a coordinate of its own, a_k that small is
     lost in any error norm that also holds the O(1) a_j, and BDF2's Newton
     lands on the mirror root (a_k < 0, w_k on the other side of w_j); as
-    part of y*(x) it is solved by Newton's method in mpmath."""
+    part of y*(x) it is solved by Newton's method in mpmath.
+
+    The group that stays (m > 2) still drifts: its a_j can be redistributed
+    at curvatures of the drift's size (-1e-61 at m = 10, 1/omega = 45,
+    against 5e-21 for the split of its rates), so those directions are
+    slow too; with them in y, H_yy is not positive definite.  a_k is
+    taken apart from them: the combination of a_k and w_k that escapes
+    (eigenvalue -5.7e-25 there) is flat, a_k alone is not."""
     with mpmath.workdps(dps):
+        rest = [j for j in range(m) if j != k]
         T = mpmath.zeros(2 * m, 2 * m)
         T[m + k, 0] = 1
         col = 1
-        for b in helmert_basis(m):
-            for i in range(m):
-                T[i, col] = b[i]
+        for b in (helmert_basis(m - 1) if m > 2 else []):
+            for i, j in enumerate(rest):
+                T[j, col] = b[i]
             col += 1
-        for i in range(m):
-            T[i, col] = 1 / mpmath.sqrt(m)
+        n_slow = col
+        T[k, col] = 1
         col += 1
-        for j in range(m):
-            if j != k:
-                T[m + j, col] = 1
-                col += 1
-        return T, 1, ([mpf(0)] * (2 * m) if ref is None
-                      else [+v for v in ref])
+        for j in rest:
+            T[j, col] = 1 / mpmath.sqrt(m - 1)
+        col += 1
+        for j in rest:
+            T[m + j, col] = 1
+            col += 1
+        return T, n_slow, ([mpf(0)] * (2 * m) if ref is None
+                           else [+v for v in ref])
 
 
 def escape_branch_test(m: int, k: int):

@@ -784,3 +784,73 @@ def test_drift_continued_without_its_branch_test_is_caught(monkeypatch):
                         lambda m, k: (lambda before, after: True))
     res = _run_50()
     assert res.plateau_time is None or res.plateau_time > 6e40
+
+
+# -- the escape's frame when a group stays behind (m > 2) -------------------------
+
+def _drift_end_m10():
+    """The end of the drift's reduction at m = 10, 1/omega = 45 (Figure
+    3's seed-0 start), recorded from a run: w_9 escapes."""
+    import json
+    import os
+    import mpmath
+    from cmwork.figures_dynamics import _loss
+    with open(os.path.join(os.path.dirname(__file__), "data",
+                           "m10_45_drift_end.json")) as f:
+        d = json.load(f)
+    with mpmath.workdps(d["dps"]):
+        theta = [mpmath.mpf(v) for v in d["theta"]]
+        theta0 = [mpmath.mpf(v) for v in d["theta0"]]
+    return _loss(d["inv_omega"], 10), d["dps"], theta, theta0
+
+
+def test_escape_frame_is_orthonormal_with_the_staying_group_slow():
+    import mpmath
+    from cmwork.reduced_flow import escape_frame
+    with mpmath.workdps(40):
+        T, n_slow, ref = escape_frame(10, 8, 40)
+        assert n_slow == 9 and ref == [0] * 20
+        E = T.T * T - mpmath.eye(20)
+        assert max(abs(E[i, j]) for i in range(20) for j in range(20)) \
+            < mpmath.mpf(10) ** -35
+        # slow: w_9 and the a_j (j != 9) at fixed sum; fast: a_9 itself
+        assert T[18, 0] == 1
+        for col in range(1, 9):
+            assert T[8, col] == 0
+            assert abs(mpmath.fsum(T[i, col] for i in range(10))) < 1e-35
+        assert T[8, 9] == 1
+
+
+def test_escape_frame_applies_where_the_group_that_stays_drifts():
+    # at the end of the m = 10 drift the a_j of the nine rates that stay
+    # can be redistributed at curvatures of the drift's size (negative,
+    # ~1e-61): the escape's frame keeps them slow and its reduction
+    # applies; the wrong variant, those directions among the fast ones
+    # (the frame of m = 2: w_k alone slow), has H_yy not positive definite
+    import mpmath
+    from cmwork.reduced_flow import (SlowManifold, escape_frame,
+                                     escaping_rate, helmert_basis,
+                                     try_switch_in)
+    J, dps, theta, theta0 = _drift_end_m10()
+    k = escaping_rate(SlowManifold(J, dps, -1), theta)
+    assert k == min(range(10), key=lambda j: theta[j])      # a_9 ~ 1e-5
+    man = SlowManifold(J, dps, -1, frame=escape_frame(10, k, dps, ref=theta))
+    assert try_switch_in(man, theta, theta0, 1e-3) is None
+    with mpmath.workdps(dps):
+        T = mpmath.zeros(20, 20)
+        T[10 + k, 0] = 1
+        col = 1
+        for b in helmert_basis(10):
+            for i in range(10):
+                T[i, col] = b[i]
+            col += 1
+        for i in range(10):
+            T[i, col] = 1 / mpmath.sqrt(10)
+        col += 1
+        for j in range(10):
+            if j != k:
+                T[10 + j, col] = 1
+                col += 1
+    wrong = SlowManifold(J, dps, -1, frame=(T, 1, theta))
+    why = try_switch_in(wrong, theta, theta0, 1e-3)
+    assert why is not None and "positive definite" in why
