@@ -788,20 +788,21 @@ def test_drift_continued_without_its_branch_test_is_caught(monkeypatch):
 
 # -- the escape's frame when a group stays behind (m > 2) -------------------------
 
-def _drift_end_m10():
-    """The end of the drift's reduction at m = 10, 1/omega = 45 (Figure
-    3's seed-0 start), recorded from a run: w_9 escapes."""
+def _drift_end_m10(inv=45, full=False):
+    """The end of the drift's reduction at m = 10, 1/omega = 45 or 60
+    (Figure 3's seed-0 start), recorded from a run: w_9 escapes."""
     import json
     import os
     import mpmath
     from cmwork.figures_dynamics import _loss
     with open(os.path.join(os.path.dirname(__file__), "data",
-                           "m10_45_drift_end.json")) as f:
+                           f"m10_{inv}_drift_end.json")) as f:
         d = json.load(f)
     with mpmath.workdps(d["dps"]):
         theta = [mpmath.mpf(v) for v in d["theta"]]
         theta0 = [mpmath.mpf(v) for v in d["theta0"]]
-    return _loss(d["inv_omega"], 10), d["dps"], theta, theta0
+    out = _loss(d["inv_omega"], 10), d["dps"], theta, theta0
+    return out + (d,) if full else out
 
 
 def test_escape_frame_is_orthonormal_with_the_staying_group_slow():
@@ -832,8 +833,10 @@ def test_escape_frame_applies_where_the_group_that_stays_drifts():
                                      escaping_rate, helmert_basis,
                                      try_switch_in)
     J, dps, theta, theta0 = _drift_end_m10()
+    # the recorded state: a_9 = 1.2e-5, w_9 - 1 = -1.7e-5, the other w_j
+    # within 3e-10 of 1
     k = escaping_rate(SlowManifold(J, dps, -1), theta)
-    assert k == min(range(10), key=lambda j: theta[j])      # a_9 ~ 1e-5
+    assert k == 8
     man = SlowManifold(J, dps, -1, frame=escape_frame(10, k, dps, ref=theta))
     assert try_switch_in(man, theta, theta0, 1e-3) is None
     with mpmath.workdps(dps):
@@ -854,3 +857,41 @@ def test_escape_frame_applies_where_the_group_that_stays_drifts():
     wrong = SlowManifold(J, dps, -1, frame=(T, 1, theta))
     why = try_switch_in(wrong, theta, theta0, 1e-3)
     assert why is not None and "positive definite" in why
+
+
+def test_escaping_rate_and_the_drift_continued_by_signs_at_m10(monkeypatch):
+    # m = 10, 1/omega = 60: the drift's predictor test refused a step with
+    # a_9 = 3e-6 and w_9 off the group by 2.5e-8 (the other w_j within
+    # 8e-14 of each other).  The escaping rate is w_9, and the drift
+    # continued with its branch known by signs accepts its steps; the
+    # wrong variant, the rate the softest eigenvector of H_yy points to
+    # (the split of the nine that stay: w_3), has its signs change at once
+    import mpmath
+    import cmwork.reduced_flow as rf
+    J, dps, theta, theta0, d = _drift_end_m10(60, full=True)
+    man = rf.SlowManifold(J, dps, -1)
+    assert rf.escaping_rate(man, theta) == 8
+    with mpmath.workdps(dps):
+        x, y = man.to_xy(theta)
+        _, H = man.derivatives(x, y)
+        _, Q = mpmath.eigsy(H[9:, 9:])
+        softest = max(range(10), key=lambda j: abs(Q[1 + j, 0]))
+    assert softest != 8
+    monkeypatch.setattr(rf, "MAX_REDUCED_STEPS", 3)
+    with mpmath.workdps(dps):
+        J0 = J.value(theta0[:10], theta0[10:], dps=dps)
+
+    def continued(k):
+        m = rf.SlowManifold(J, dps, -1)
+        m.branch_test = rf.escape_branch_test(10, k)
+        return rf.run_reduced(m, theta, d["t"], 1e80, rtol=1e-3,
+                              theta0=theta0, level=0.99 * J0, delta=0.1,
+                              found=(None, d["separation_time"]),
+                              stopped=lambda p, q: False)
+    right = continued(8)
+    # three accepted steps, a_9 on its way down (the first steps are
+    # below float64's resolution of t ~ 2e49)
+    assert right["end"] == "steps" and right["steps"] == 3
+    assert 0 < right["theta_end"][8] < theta[8]
+    wrong = continued(softest)
+    assert wrong["end"].startswith("lost") and "signs" in wrong["end"]
