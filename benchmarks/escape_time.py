@@ -10,9 +10,12 @@ on each path of cmwork.flow:
   rtol and at a tight one (which separates solver error from rounding);
 * mpmath: exprb32 in mpmath at flow_budget digits (the reference: "true");
 * reduced: the drift along M*_P on its slow manifold (cmwork.reduced_flow)
-  and the end of the plateau on BDF2, run to both times ("reduced") and to
-  tau_0 only ("reduced:sep", which reaches further); the reference for
-  tau_0 where the mpmath path no longer escapes within CAP;
+  and the end of the plateau on the gradient flow's BDF2, run to both
+  times ("reduced") and to tau_0 only ("reduced:sep"); with the end of the
+  plateau on the overdamped heavy ball and the escape reduced
+  (end_phase="heavy_ball", "reduced:hb", as the thm-4.1 check past
+  1/omega = 30), which reaches both times at 1/omega = 60; the reference
+  where the mpmath path no longer escapes within CAP;
 * bdf2: variable-step BDF2 in mpmath from theta(0) to the end (Newton
   with the exact Hessian at every iterate), a cross-check up to
   1/omega ~ 25 (at 30 it does not escape within CAP).
@@ -86,12 +89,15 @@ def loss(inv, m):
     return cmwork.Loss(rho, m=m)
 
 
-def run(inv, a_hat, path, cap, rtol=RTOL, stop="both"):
+def run(inv, a_hat, path, cap, rtol=RTOL, stop="both", end="gradient"):
     m = len(a_hat)
+    extra = {"end_phase": end} if path == "reduced" else {}
     r = gradient_flow(loss(inv, m), list(a_hat), [1] * m,
                       t_max=10 * math.exp(T_MAX_RATE * inv), path=path,
-                      rtol=rtol, stop=stop, max_seconds=cap)
+                      rtol=rtol, stop=stop, max_seconds=cap, **extra)
     label = path if stop == "both" else f"{path}:{stop[:3]}"
+    if end == "heavy_ball":
+        label = f"{path}:hb"
     return {"inv_omega": inv, "m": m, "path": label, "rtol": rtol,
             "status": r.status,
             "message": r.message, "plateau_time": r.plateau_time,
@@ -101,19 +107,27 @@ def run(inv, a_hat, path, cap, rtol=RTOL, stop="both"):
 
 RUNS = (("float64", RTOL, "both"), ("float64", RTOL_TIGHT, "both"),
         ("mpmath", RTOL, "both"), ("reduced", RTOL, "both"),
-        ("reduced", RTOL, "separation"), ("bdf2", RTOL, "both"))
+        ("reduced", RTOL, "separation"),
+        ("reduced", RTOL, "both", "heavy_ball"), ("bdf2", RTOL, "both"))
+HB = ("reduced", RTOL, "both", "heavy_ball")
+
+
+def _label(key):
+    if len(key) > 3:
+        return f"{key[0]}:hb"
+    return key[0] if key[2] == "both" else f"{key[0]}:{key[2][:3]}"
 
 
 def table(grid, a_hat, cap, out, paths=None):
     runs = tuple(k for k in RUNS if paths is None or k[0] in paths
-                 or f"{k[0]}:{k[2][:3]}" in paths)
+                 or _label(k) in paths)
     rows, alive = [], {k: True for k in runs}
     for inv in grid:
         pair = {}
         for key in runs:
             if not alive[key]:
                 continue
-            pair[key] = r = run(inv, a_hat, key[0], cap, key[1], key[2])
+            pair[key] = r = run(inv, a_hat, *key[:1], cap, *key[1:])
             rows.append(r)
             if "max_seconds" in r["message"]:
                 alive[key] = False
@@ -152,12 +166,16 @@ def _ratio(a, b):
 
 def _print_pair(inv, pair, out):
     p = pair.get(("mpmath", RTOL, "both"))
-    q = pair.get(("reduced", RTOL, "separation"))
+    h = pair.get(HB)
     if p is not None and p["status"] != "escaped":
         p = None
+    if h is not None and h["status"] != "escaped":
+        h = None
     for key, r in pair.items():
         ref = None if key[0] == "mpmath" else p
-        ref0 = ref or (None if key[0] in ("mpmath", "reduced") else q)
+        if ref is None and key != HB and key[0] != "mpmath":
+            ref = h
+        ref0 = ref
         rp = _ratio(r["plateau_time"], ref and ref["plateau_time"])
         rs = _ratio(r["separation_time"], ref0 and ref0["separation_time"])
         print(f"{inv:>5} {r['m']:>3} {r['path']:<11} {r['rtol']:<6.0e} "
@@ -176,15 +194,15 @@ def main(argv=None):
                     help="memories 1/omega, comma-separated (m = 2 only)")
     ap.add_argument("--cap", type=float, help="seconds per point and run")
     ap.add_argument("--paths", metavar="LIST",
-                    help="float64,mpmath,reduced,reduced:sep,bdf2 (default: "
-                    "all; reduced selects both reduced runs)")
+                    help="float64,mpmath,reduced,reduced:sep,reduced:hb,bdf2 "
+                    "(default: all; reduced selects the three reduced runs)")
     args = ap.parse_args(argv)
     cap = args.cap or (CAP_QUICK if args.quick else CAP)
     out = sys.stdout
     print(f"escape time of the gradient flow (101), target (85), m = 2 "
           f"(then m = 10), cap {cap:g} s per point and run", file=out)
-    print("ratio: a path's time / mpmath time (mpmath is the reference; for "
-          "tau_0 the reduced path where mpmath did not escape)", file=out)
+    print("ratio: a path's time / mpmath time (mpmath is the reference; "
+          "where it did not escape, reduced:hb)", file=out)
     print(f"{'1/w':>5} {'m':>3} {'path':<11} {'rtol':<6} {'status':<8} "
           f"{'plateau':>11} "
           f"{'tau_0':>11} {'ratio_p':>8} {'ratio_0':>8} {'steps':>6} "

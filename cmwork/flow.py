@@ -291,11 +291,16 @@ def gradient_flow(loss: Loss, a0, w0, *, t_max, path: str = "auto",
     towards 0 (to 7e-9 at m = 2, 1/omega = 36) while w_k slides off, then
     grows as w_k reaches the memory; there the gradient flow's BDF2 fails
     Newton's method at every step past 1/omega ~ 32 and stalls, while the
-    heavy ball's passes.  The end phase is short: at m = 2 it lasts 4e-5
-    of the plateau time at 1/omega = 30 and 8e-8 at 40.  With
-    ``heavy_ball`` the result's ``end_share`` is that fraction (the end
-    phase's length over the stopping time reached; None before the end
-    phase), the bound on what the substitution can move the times by.
+    heavy ball's passes.  With ``heavy_ball`` a drift whose predictor
+    test refused a step near its end is first continued with the branch
+    known by signs, and the escape of w_k is reduced (w_k slow, a_k
+    solved for) wherever that applies, between heavy-ball stretches
+    (:func:`_end_on_heavy_ball`).  The end phase is short: at m = 2 it
+    lasts 4e-5 of the plateau time at 1/omega = 30, 8e-8 at 40, 3e-12 at
+    60.  With ``heavy_ball`` the result's ``end_share`` is that fraction
+    (the end phase's length over the stopping time reached; None before
+    the end phase), the bound on what the substitution can move the times
+    by.
 
     >>> from fractions import Fraction
     >>> import cmwork
