@@ -102,8 +102,8 @@ END_PHASE = "heavy_ball"
 
 #: Figure 3: wall-clock caps in seconds, per point and in total, full and
 #: --quick (chosen here: on the reduced path with python-flint's linear
-#: algebra, m = 10 takes ~70 s at 1/omega = 24, ~220 s at 30 (the plateau
-#: time) and 140 s at 60 (tau_0 alone)).
+#: algebra, m = 10 to both times takes 33 s at 1/omega = 24, 122 s at 30,
+#: 299 s at 45 and 548 s at 60; the full run 44 minutes).
 FIG3_POINT_SECONDS = 900.0
 FIG3_TOTAL_SECONDS = 5400.0
 FIG3_POINT_SECONDS_QUICK = 30.0
@@ -385,9 +385,13 @@ def build_figure_3(*, quick: bool = False, seed: int = 0,
               fits["m2_plateau_time"]["judgement"]]
     notes.append("the m = 10 points and the m = 2 series on the reduced "
                  "path (exprb32 until the split saturates, the drift on its "
-                 "slow manifold, the overdamped heavy ball of rho = "
+                 "slow manifold (continued with its branch known by signs "
+                 "where its predictor test refuses a step near its end), "
+                 "the overdamped heavy ball of rho = "
                  f"{float(_flow.END_PHASE_RHO):g} (friction 1) on BDF2 to "
-                 "the end, its share of the time in each row's end_share; "
+                 "the end, with the escape of the leaving rate reduced "
+                 "where that applies, the share of the time after the "
+                 "drift in each row's end_share; "
                  "where the split has "
                  "saturated but the reduction's kappa is above rtol/10 or "
                  "y still lags behind y*(x), BDF2 in its place; the phases "
