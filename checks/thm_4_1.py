@@ -28,8 +28,8 @@ error (r decays like e^{-s/omega}: the claimed rate is too large),
 
 What is not decided: the value of the rate itself.  The measured growth is
 faster than Lemma 4.1 suggests: log tau against 1/omega has local slopes
-that still rise over the reachable grid (m = 2: plateau time 2.03 ... 2.17
-over 1/omega = 14..20; tau_0 2.11 ... 2.39 over 20..60), past 2 w*: the
+that still rise over the reachable grid (m = 2: plateau time 2.17 ... 2.39
+and tau_0 2.11 ... 2.39 over 1/omega = 20..60), past 2 w*: the
 forces of the drift along M*_P are e^{-2w*/omega} (see :mod:`cmwork.flow`).
 The runs take the ``reduced`` path of :mod:`cmwork.reduced_flow` (the
 drift on its slow manifold, the end of the plateau on the heavy ball of
