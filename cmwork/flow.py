@@ -800,8 +800,9 @@ def _flow_reduced(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
 _ESCAPE_TRIES = 10
 _ESCAPE_WAIT = 20
 
-#: How run_reduced says that the predictor test refused a step.
-_PREDICTOR_LOST = "lost: y*(x) left its branch (Newton corrected"
+#: A drift lost to its predictor test near its end is continued with the
+#: branch known by signs (False: straight to the heavy ball; for tests).
+_CONTINUE_BY_SIGNS = True
 
 
 def _end_on_heavy_ball(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
@@ -828,7 +829,8 @@ def _end_on_heavy_ball(loss, a0, w0, t_max, d, rtol, fraction, delta, stop,
                                 frame=escape_frame(loss.m, k, d))
         except (ValueError, ZeroDivisionError):
             man2 = None
-    if man2 is not None and red["end"].startswith(_PREDICTOR_LOST):
+    if man2 is not None and _CONTINUE_BY_SIGNS and \
+            red.get("predictor_refused"):
         # the drift's end: y*(x) is far from linear there (the curvature of
         # the escaping w_k falls with a_k^2), and the predictor test refuses
         # good steps; the branch is known by signs instead

@@ -104,6 +104,11 @@ class ReductionLost(Exception):
     definite): the reduction does not apply."""
 
 
+class PredictorRefused(ReductionLost):
+    """The predictor test of :meth:`SlowManifold.on_branch` refused a
+    point: Newton's correction of the tangent predictor was too large."""
+
+
 def helmert_basis(m: int) -> List[List[mpf]]:
     """Orthonormal basis b_1..b_{m-1} of the vectors orthogonal to 1:
     b_k = (1, ..., 1, -k, 0, ..., 0) / sqrt(k (k + 1)) (k ones)."""
@@ -270,7 +275,7 @@ class SlowManifold:
                 raise ReductionLost("y*(x) left its branch (the signs "
                                     "that fix it changed)")
         elif corr > BRANCH_RATIO * mpmath.norm(step) + floor:
-            raise ReductionLost("y*(x) left its branch (Newton corrected "
+            raise PredictorRefused("y*(x) left its branch (Newton corrected "
                                 f"the predictor by {mpmath.nstr(corr, 3)})")
         return y, g, H
 
@@ -426,7 +431,9 @@ def run_reduced(man: SlowManifold, theta_start, t_start, t_max, *, rtol,
     ``stopped(plateau_time, separation_time)`` says when the run is over.
     Returns a dict: ``t``, ``theta`` (float64 rows), ``loss``, ``disp``,
     ``plateau_time``/``separation_time`` (or None), ``end``
-    (why the phase ended: kappa, lost, t_max, stopped, cap), ``theta_end``
+    (why the phase ended: kappa, lost, t_max, stopped, cap),
+    ``predictor_refused`` (True when it was lost to the predictor test of
+    :meth:`SlowManifold.on_branch`), ``theta_end``
     (exact, at the last accepted point), ``t_end``, ``steps``, ``kappa_max``
     (largest kappa accepted), ``h_last`` (the last accepted step, or
     None).  ``first_step`` is DOP853's first step (None: its own choice).
@@ -442,7 +449,8 @@ def run_reduced(man: SlowManifold, theta_start, t_start, t_max, *, rtol,
     # manifold through the rounded x
     out = {"t": [], "theta": [], "loss": [], "disp": [],
            "plateau_time": found[0], "separation_time": found[1],
-           "end": None, "steps": 0, "kappa_max": 0.0, "h_last": None}
+           "end": None, "steps": 0, "kappa_max": 0.0, "h_last": None,
+           "predictor_refused": False}
     man.anchor = None
     try:
         theta_now, _ = man.point(xf, accept=True)
@@ -511,6 +519,7 @@ def run_reduced(man: SlowManifold, theta_start, t_start, t_max, *, rtol,
                 except ReductionLost:
                     pass
             out["end"] = f"lost: {exc}"
+            out["predictor_refused"] = isinstance(exc, PredictorRefused)
             break
         retries = 0
         if lam <= 0 or kappa > kmax:
@@ -534,6 +543,7 @@ def run_reduced(man: SlowManifold, theta_start, t_start, t_max, *, rtol,
         except ReductionLost as exc:      # the step is not used
             man.y_last, man.anchor = saved
             out["end"] = f"lost: {exc}"
+            out["predictor_refused"] = isinstance(exc, PredictorRefused)
             break
         out["kappa_max"] = max(out["kappa_max"], float(kappa))
         if sep:
@@ -573,7 +583,8 @@ def phase_summary(kind: str, t0: float, t1: float, steps: int,
             "steps": int(steps), "ended": why}
 
 
-__all__ = ["SlowManifold", "ReductionLost", "helmert_basis", "run_reduced",
+__all__ = ["SlowManifold", "ReductionLost", "PredictorRefused",
+           "helmert_basis", "run_reduced",
            "try_switch_in", "escaping_rate", "escape_frame",
            "escape_branch_test", "KAPPA_FACTOR"]
 

@@ -764,7 +764,7 @@ def test_drift_continued_by_signs_agrees_with_the_heavy_ball(monkeypatch):
     on = _run_50()
     names = [p["phase"] for p in on.phases]
     assert on.status == "escaped" and "reduced, branch by signs" in names
-    monkeypatch.setattr(flow, "_PREDICTOR_LOST", "never")
+    monkeypatch.setattr(flow, "_CONTINUE_BY_SIGNS", False)
     off = _run_50()
     assert off.status == "escaped"
     assert "reduced, branch by signs" not in [p["phase"] for p in off.phases]
